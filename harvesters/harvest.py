@@ -12,10 +12,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sickle import oaiexceptions
-
 from harvesters.http import FetchError, HttpPolicy, PoliteSession
-from harvesters.oai_pmh import DAY, OaiPmhClient, PageError, Window, format_datestamp, parse_datestamp
+from harvesters.oai_pmh import DAY, OAI_ERRORS, OaiPmhClient, PageError, Window, format_datestamp, parse_datestamp
 from harvesters.raw_store import RawStore, UpsertCounts
 from harvesters.sources import Source
 
@@ -121,7 +119,7 @@ def harvest_source(source: Source, store: RawStore, *, full: bool = False, since
     try:
         try:
             info = client.identify()
-        except (FetchError, PageError, oaiexceptions.OAIError) as exc:
+        except (FetchError, PageError, *OAI_ERRORS) as exc:
             summary.status, summary.message = "failed", f"Identify failed: {exc}"
             summary.run_id = store.start_run(source.id, summary.mode, None, None)
             store.finish_run(summary.run_id, "failed", counts, 0, 0, summary.message)
@@ -152,7 +150,7 @@ def harvest_source(source: Source, store: RawStore, *, full: bool = False, since
                     summary.mode = "full"
                 if progress:
                     progress(source.id, summary.fetched, time.monotonic() - clock)
-        except (FetchError, PageError, oaiexceptions.OAIError) as exc:
+        except (FetchError, PageError, *OAI_ERRORS) as exc:
             complete = False
             summary.failed_pages += 1
             summary.status = "failed"

@@ -35,6 +35,13 @@ SAFE_PARSER = etree.XMLParser(
     remove_blank_text=False,
 )
 
+# Sickle's classes, one per OAI-PMH error code, share no base class: catch them together.
+OAI_ERRORS: tuple[type[Exception], ...] = (
+    oaiexceptions.BadArgument, oaiexceptions.BadResumptionToken, oaiexceptions.BadVerb,
+    oaiexceptions.CannotDisseminateFormat, oaiexceptions.IdDoesNotExist, oaiexceptions.NoMetadataFormat,
+    oaiexceptions.NoRecordsMatch, oaiexceptions.NoSetHierarchy, oaiexceptions.OAIError,
+)
+
 DAY = "YYYY-MM-DD"
 SECONDS = "YYYY-MM-DDThh:mm:ssZ"
 
