@@ -11,19 +11,28 @@ from harvesters.sources import SourcesError, load_sources, select_sources
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sources", metavar="FILE", help="sources registry (default: $PANKG_SOURCES or sources.toml)")
-    parser.add_argument("--data-dir", metavar="DIR", help="where everything is written (default: $PANKG_DATA_DIR or ./data)")
+    parser.add_argument(
+        "--sources", metavar="FILE", help="sources registry (default: $PANKG_SOURCES or sources.toml)"
+    )
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="where everything is written (default: $PANKG_DATA_DIR or ./data)"
+    )
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     harvest = subparsers.add_parser("harvest", help="harvest sources into the raw store (a Prefect flow)")
-    harvest.add_argument("source_ids", nargs="*", metavar="SOURCE", help="source ids (default: every enabled source)")
+    harvest.add_argument(
+        "source_ids", nargs="*", metavar="SOURCE", help="source ids (default: every enabled source)"
+    )
     add_common(harvest)
     harvest.add_argument("--full", action="store_true", help="pull everything, not only what changed")
     harvest.add_argument("--since", metavar="DATE", help="harvest records changed since DATE (OAI datestamp)")
     harvest.add_argument("--until", metavar="DATE", help="harvest records changed until DATE (OAI datestamp)")
-    harvest.add_argument("--allow-mass-deletion", action="store_true",
-                         help="apply deletions the guard held back (after checking the provider)")
+    harvest.add_argument(
+        "--allow-mass-deletion",
+        action="store_true",
+        help="apply deletions the guard held back (after checking the provider)",
+    )
     harvest.set_defaults(func=run_harvest)
 
     sources = subparsers.add_parser("sources", help="list the sources registry with each source's last run")
@@ -61,7 +70,9 @@ def run_harvest(args: argparse.Namespace) -> int:
 def _table(header: list[str], rows: list[list[object]]) -> str:
     cells = [header, *[[("" if c is None else str(c)) for c in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells)
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    )
 
 
 def run_sources(args: argparse.Namespace) -> int:
@@ -75,9 +86,19 @@ def run_sources(args: argparse.Namespace) -> int:
     rows = []
     for source in registry.values():
         last = store.last_run(source.id) if store else None
-        rows.append([source.id, "yes" if source.enabled else "no", source.protocol, source.metadata_prefix,
-                     source.url, last["started_at"] if last else "never", last["status"] if last else ""])
-    print(_table(["source", "enabled", "protocol", "prefix", "url", "last run", "status"], rows))
+        rows.append(
+            [
+                source.id,
+                source.name,
+                "yes" if source.enabled else "no",
+                source.protocol,
+                source.metadata_prefix,
+                source.url,
+                last["started_at"] if last else "never",
+                last["status"] if last else "",
+            ]
+        )
+    print(_table(["source", "name", "enabled", "protocol", "prefix", "url", "last run", "status"], rows))
     return 0
 
 
@@ -97,12 +118,37 @@ def run_status(args: argparse.Namespace) -> int:
         for source_id in sorted(set(registry) | set(held)):
             last = store.last_run(source_id)
             live, dead = held.get(source_id, (0, 0))
-            rows.append([source_id, live, dead,
-                         last["status"] if last else "never", last["started_at"] if last else "",
-                         last["fetched"] if last else "", last["new"] if last else "",
-                         last["changed"] if last else "", last["deleted"] if last else "",
-                         store.bookmark(registry[source_id].bookmark_key) if source_id in registry else "",
-                         (last["message"] if last else "")[:80]])
-    print(_table(["source", "records", "deleted", "last run", "started", "fetched", "new", "changed",
-                  "removed", "bookmark", "message"], rows))
+            rows.append(
+                [
+                    source_id,
+                    live,
+                    dead,
+                    last["status"] if last else "never",
+                    last["started_at"] if last else "",
+                    last["fetched"] if last else "",
+                    last["new"] if last else "",
+                    last["changed"] if last else "",
+                    last["deleted"] if last else "",
+                    store.bookmark(registry[source_id].bookmark_key) if source_id in registry else "",
+                    (last["message"] if last else "")[:80],
+                ]
+            )
+    print(
+        _table(
+            [
+                "source",
+                "records",
+                "deleted",
+                "last run",
+                "started",
+                "fetched",
+                "new",
+                "changed",
+                "removed",
+                "bookmark",
+                "message",
+            ],
+            rows,
+        )
+    )
     return 0

@@ -13,7 +13,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from harvesters.http import FetchError, HttpPolicy, PoliteSession
-from harvesters.oai_pmh import DAY, OAI_ERRORS, OaiPmhClient, PageError, Window, format_datestamp, parse_datestamp
+from harvesters.oai_pmh import (
+    DAY,
+    OAI_ERRORS,
+    OaiPmhClient,
+    PageError,
+    Window,
+    format_datestamp,
+    parse_datestamp,
+)
 from harvesters.raw_store import RawStore, UpsertCounts
 from harvesters.sources import Source
 
@@ -64,8 +72,16 @@ class SourceSummary:
         return asdict(self) | {"records_per_second": round(self.records_per_second, 1)}
 
 
-def choose_window(source: Source, store: RawStore, *, full: bool, since: str | None, until: str | None,
-                  granularity: str, started: datetime) -> tuple[Window, bool, str]:
+def choose_window(
+    source: Source,
+    store: RawStore,
+    *,
+    full: bool,
+    since: str | None,
+    until: str | None,
+    granularity: str,
+    started: datetime,
+) -> tuple[Window, bool, str]:
     """The window to request, whether it is a full pull, and the bookmark to keep once it is committed.
 
     The bookmark is the signpost taken when the run started (never a datestamp seen in the data), so a
@@ -99,16 +115,27 @@ def advance_bookmark(store: RawStore, source: Source, window: Window, signpost: 
     store.set_bookmark(source.bookmark_key, source.id, signpost, run_id)
 
 
-def harvest_source(source: Source, store: RawStore, *, full: bool = False, since: str | None = None,
-                   until: str | None = None, allow_mass_deletion: bool = False,
-                   guard: DeletionGuard = DeletionGuard(), policy: HttpPolicy | None = None,
-                   progress: ProgressCallback | None = None) -> SourceSummary:
+def harvest_source(
+    source: Source,
+    store: RawStore,
+    *,
+    full: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+    allow_mass_deletion: bool = False,
+    guard: DeletionGuard = DeletionGuard(),
+    policy: HttpPolicy | None = None,
+    progress: ProgressCallback | None = None,
+) -> SourceSummary:
     """Harvest one source. Never raises for provider trouble: the summary says what failed and why."""
     started = datetime.now(UTC)
     clock = time.monotonic()
     summary = SourceSummary(source=source.id, mode="full" if full else "incremental")
-    policy = policy or HttpPolicy(requests_per_second=source.requests_per_second,
-                                  timeout_seconds=source.timeout_seconds)
+    policy = policy or HttpPolicy(
+        requests_per_second=source.requests_per_second,
+        timeout_seconds=source.timeout_seconds,
+        retries=source.retries,
+    )
     if source.protocol != "oai-pmh":
         summary.status, summary.message = "failed", f"protocol {source.protocol!r} is not supported yet"
         return summary
@@ -125,8 +152,9 @@ def harvest_source(source: Source, store: RawStore, *, full: bool = False, since
             store.finish_run(summary.run_id, "failed", counts, 0, 0, summary.message)
             return summary
         summary.findings.extend(info.findings)
-        window, is_full, signpost = choose_window(source, store, full=full, since=since, until=until,
-                                        granularity=info.granularity, started=started)
+        window, is_full, signpost = choose_window(
+            source, store, full=full, since=since, until=until, granularity=info.granularity, started=started
+        )
         summary.mode = "full" if is_full else "incremental"
         summary.window_from, summary.window_until = window.from_, window.until
         run_id = summary.run_id = store.start_run(source.id, summary.mode, window.from_, window.until)
@@ -139,13 +167,19 @@ def harvest_source(source: Source, store: RawStore, *, full: bool = False, since
                 complete = complete and not page.token_repeated
                 counts.add(store.upsert(page.records, run_id))
                 summary.fetched += len(page.records)
-                if from_moment is not None and not is_full and any(
-                    (m := parse_datestamp(r.datestamp)) is not None and m < from_moment - tolerance
-                    for r in page.records
+                if (
+                    from_moment is not None
+                    and not is_full
+                    and any(
+                        (m := parse_datestamp(r.datestamp)) is not None and m < from_moment - tolerance
+                        for r in page.records
+                    )
                 ):
                     # Records older than `from` coming back: the provider ignores `from`, so this is a full pull.
-                    summary.findings.append("provider ignores 'from': treated as a full pull"
-                                            " (set ignores_from = true for this source)")
+                    summary.findings.append(
+                        "provider ignores 'from': treated as a full pull"
+                        " (set ignores_from = true for this source)"
+                    )
                     is_full = True
                     summary.mode = "full"
                 if progress:
@@ -171,14 +205,20 @@ def harvest_source(source: Source, store: RawStore, *, full: bool = False, since
                 )
             elif missing:
                 counts.deleted += store.delete_missing(source.id, run_id)
-        if summary.status == "ok" and not source.ignores_from:
+        if summary.status == "ok" and complete and not source.ignores_from:
             advance_bookmark(store, source, window, signpost, run_id)
     finally:
         session.close()
         summary.new, summary.changed, summary.unchanged, summary.deleted = (
-            counts.new, counts.changed, counts.unchanged, counts.deleted)
+            counts.new,
+            counts.changed,
+            counts.unchanged,
+            counts.deleted,
+        )
         summary.seconds = time.monotonic() - clock
         if run_id:
             store.add_findings(run_id, source.id, "provider", summary.findings)
-            store.finish_run(run_id, summary.status, counts, summary.fetched, summary.failed_pages, summary.message)
+            store.finish_run(
+                run_id, summary.status, counts, summary.fetched, summary.failed_pages, summary.message
+            )
     return summary

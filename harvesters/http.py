@@ -46,6 +46,8 @@ class BoundedRetry(Retry):
 @dataclass
 class HttpPolicy:
     retries: int = 5
+    # A host that cannot be reached at all rarely comes back within seconds: fewer attempts.
+    connect_retries: int = 2
     backoff_factor: float = 1.0
     backoff_max: float = 120.0
     max_retry_after: float = 300.0
@@ -60,7 +62,7 @@ class PoliteSession:
         self.policy = policy
         retry = BoundedRetry(
             total=policy.retries,
-            connect=policy.retries,
+            connect=min(policy.connect_retries, policy.retries),
             read=policy.retries,
             status=policy.retries,
             status_forcelist=RETRY_STATUSES,

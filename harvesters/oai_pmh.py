@@ -37,9 +37,15 @@ SAFE_PARSER = etree.XMLParser(
 
 # Sickle's classes, one per OAI-PMH error code, share no base class: catch them together.
 OAI_ERRORS: tuple[type[Exception], ...] = (
-    oaiexceptions.BadArgument, oaiexceptions.BadResumptionToken, oaiexceptions.BadVerb,
-    oaiexceptions.CannotDisseminateFormat, oaiexceptions.IdDoesNotExist, oaiexceptions.NoMetadataFormat,
-    oaiexceptions.NoRecordsMatch, oaiexceptions.NoSetHierarchy, oaiexceptions.OAIError,
+    oaiexceptions.BadArgument,
+    oaiexceptions.BadResumptionToken,
+    oaiexceptions.BadVerb,
+    oaiexceptions.CannotDisseminateFormat,
+    oaiexceptions.IdDoesNotExist,
+    oaiexceptions.NoMetadataFormat,
+    oaiexceptions.NoRecordsMatch,
+    oaiexceptions.NoSetHierarchy,
+    oaiexceptions.OAIError,
 )
 
 DAY = "YYYY-MM-DD"
@@ -186,7 +192,9 @@ def parse_list_records(content: bytes, url: str, source: Source) -> Page:
         payload = b""
         if not header.deleted:
             metadata = element.find("oai:metadata", _NS)
-            child = next((c for c in metadata if isinstance(c.tag, str)), None) if metadata is not None else None
+            child = (
+                next((c for c in metadata if isinstance(c.tag, str)), None) if metadata is not None else None
+            )
             if child is None:
                 findings.append(f"{identifier}: record without metadata skipped")
                 continue
@@ -211,7 +219,9 @@ def parse_list_records(content: bytes, url: str, source: Source) -> Page:
             size = int(token_element.get("completeListSize", ""))
         except ValueError:
             size = None
-    return Page(url=url, records=list(records.values()), token=token, complete_list_size=size, findings=findings)
+    return Page(
+        url=url, records=list(records.values()), token=token, complete_list_size=size, findings=findings
+    )
 
 
 # --- the client ------------------------------------------------------------------------------------------
@@ -239,7 +249,11 @@ class OaiPmhClient:
         return parse_identify(content, url)
 
     def get_record(self, identifier: str) -> RawRecord | None:
-        params = {"verb": "GetRecord", "identifier": identifier, "metadataPrefix": self.source.metadata_prefix}
+        params = {
+            "verb": "GetRecord",
+            "identifier": identifier,
+            "metadataPrefix": self.source.metadata_prefix,
+        }
         content, url = self._get(params)
         root = parse_xml(content, url)
         try:

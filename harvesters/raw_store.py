@@ -144,21 +144,40 @@ class RawStore:
             )
             return int(cursor.lastrowid or 0)
 
-    def finish_run(self, run_id: int, status: str, counts: UpsertCounts, fetched: int, failed_pages: int,
-                   message: str = "") -> None:
+    def finish_run(
+        self,
+        run_id: int,
+        status: str,
+        counts: UpsertCounts,
+        fetched: int,
+        failed_pages: int,
+        message: str = "",
+    ) -> None:
         with self.transaction() as db:
             db.execute(
                 "UPDATE runs SET finished_at=?, status=?, fetched=?, new=?, changed=?, unchanged=?, deleted=?,"
                 " failed_pages=?, message=? WHERE run_id=?",
-                (utc_now(), status, fetched, counts.new, counts.changed, counts.unchanged, counts.deleted,
-                 failed_pages, message, run_id),
+                (
+                    utc_now(),
+                    status,
+                    fetched,
+                    counts.new,
+                    counts.changed,
+                    counts.unchanged,
+                    counts.deleted,
+                    failed_pages,
+                    message,
+                    run_id,
+                ),
             )
 
     def add_findings(self, run_id: int, source: str, kind: str, details: Iterable[str]) -> None:
         rows = [(run_id, source, kind, d) for d in details]
         if rows:
             with self.transaction() as db:
-                db.executemany("INSERT INTO findings (run_id, source, kind, detail) VALUES (?, ?, ?, ?)", rows)
+                db.executemany(
+                    "INSERT INTO findings (run_id, source, kind, detail) VALUES (?, ?, ?, ?)", rows
+                )
 
     def last_run(self, source: str) -> dict[str, object] | None:
         row = self._db.execute(
@@ -223,8 +242,20 @@ class RawStore:
                 else:
                     counts.changed += 1
                 writes.append(
-                    (source, record.identifier, record.datestamp, record.metadata_prefix, " ".join(record.sets),
-                     record.sha256, zlib.compress(record.payload, 1), int(record.deleted), now, now, run_id, run_id)
+                    (
+                        source,
+                        record.identifier,
+                        record.datestamp,
+                        record.metadata_prefix,
+                        " ".join(record.sets),
+                        record.sha256,
+                        zlib.compress(record.payload, 1),
+                        int(record.deleted),
+                        now,
+                        now,
+                        run_id,
+                        run_id,
+                    )
                 )
             db.executemany(
                 "INSERT INTO records (source, identifier, datestamp, metadata_prefix, sets, sha256, payload,"
@@ -236,12 +267,15 @@ class RawStore:
                 writes,
             )
             db.executemany(
-                "UPDATE records SET last_seen=?, last_run=?, datestamp=? WHERE source=? AND identifier=?", touches
+                "UPDATE records SET last_seen=?, last_run=?, datestamp=? WHERE source=? AND identifier=?",
+                touches,
             )
         return counts
 
     def live_count(self, source: str) -> int:
-        row = self._db.execute("SELECT count(*) FROM records WHERE source=? AND deleted=0", (source,)).fetchone()
+        row = self._db.execute(
+            "SELECT count(*) FROM records WHERE source=? AND deleted=0", (source,)
+        ).fetchone()
         return int(row[0])
 
     def missing_since(self, source: str, run_id: int) -> int:
@@ -262,8 +296,9 @@ class RawStore:
             )
             return cursor.rowcount
 
-    def records(self, source: str | None = None, *, changed_run: int | None = None,
-                include_deleted: bool = True) -> Iterator[RawRecord]:
+    def records(
+        self, source: str | None = None, *, changed_run: int | None = None, include_deleted: bool = True
+    ) -> Iterator[RawRecord]:
         """Stream records (payload decompressed), e.g. to re-map without re-fetching."""
         sql = "SELECT source, identifier, datestamp, metadata_prefix, payload, deleted, sets, sha256 FROM records"
         clauses, args = [], []
@@ -279,8 +314,16 @@ class RawStore:
             sql += " WHERE " + " AND ".join(clauses)
         sql += " ORDER BY source, identifier"
         for src, identifier, datestamp, prefix, payload, deleted, sets, sha in self._db.execute(sql, args):
-            yield RawRecord(src, identifier, datestamp, prefix, zlib.decompress(payload), bool(deleted),
-                            tuple(sets.split()), sha)
+            yield RawRecord(
+                src,
+                identifier,
+                datestamp,
+                prefix,
+                zlib.decompress(payload),
+                bool(deleted),
+                tuple(sets.split()),
+                sha,
+            )
 
     def stored(self, source: str, identifier: str) -> StoredRecord | None:
         row = self._db.execute(

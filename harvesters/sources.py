@@ -25,6 +25,7 @@ class Source:
     enabled: bool = True
     requests_per_second: float = 2.0
     timeout_seconds: float = 60.0
+    retries: int = 5
     # Quirk switches, named after the behaviour they handle.
     ignores_from: bool = False
     no_deleted_records: bool = False

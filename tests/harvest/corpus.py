@@ -11,7 +11,9 @@ BOM = b"\xef\xbb\xbf"
 
 
 def datacite_resources() -> list[tuple[str, bytes]]:
-    files = sorted(shared("datacite", "kernel-4").glob("*.xml")) + sorted(shared("datacite", "kernel-3").glob("*.xml"))
+    files = sorted(shared("datacite", "kernel-4").glob("*.xml")) + sorted(
+        shared("datacite", "kernel-3").glob("*.xml")
+    )
     return [(path.stem, path.read_bytes().removeprefix(BOM)) for path in files]
 
 

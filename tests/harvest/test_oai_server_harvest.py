@@ -34,11 +34,20 @@ def store(tmp_path: Path) -> Iterator[RawStore]:
 
 
 def source_for(url: str, **quirks: object) -> Source:
-    return Source(id="test", name="Test facility", protocol="oai-pmh", url=url,
-                  metadata_prefix="oai_datacite", requests_per_second=0, **quirks)  # type: ignore[arg-type]
+    return Source(
+        id="test",
+        name="Test facility",
+        protocol="oai-pmh",
+        url=url,
+        metadata_prefix="oai_datacite",
+        requests_per_second=0,
+        **quirks,
+    )  # type: ignore[arg-type]
 
 
-def test_full_harvest_follows_every_resumption_token(provider: tuple[RecordSet, str], store: RawStore) -> None:
+def test_full_harvest_follows_every_resumption_token(
+    provider: tuple[RecordSet, str], store: RawStore
+) -> None:
     record_set, url = provider
     summary = harvest_source(source_for(url), store)
 
@@ -57,7 +66,9 @@ def test_full_harvest_follows_every_resumption_token(provider: tuple[RecordSet, 
         assert record.datestamp.startswith("2024-01-")
 
 
-def test_second_run_from_the_bookmark_yields_nothing_new(provider: tuple[RecordSet, str], store: RawStore) -> None:
+def test_second_run_from_the_bookmark_yields_nothing_new(
+    provider: tuple[RecordSet, str], store: RawStore
+) -> None:
     _, url = provider
     assert harvest_source(source_for(url), store).status == "ok"
     second = harvest_source(source_for(url), store)
@@ -74,9 +85,14 @@ def test_incremental_run_fetches_only_what_changed(provider: tuple[RecordSet, st
     now = datetime.utcnow().replace(microsecond=0)
     changed, removed = record_set.records[3], record_set.records[7]
     record_set.records[3] = dataclasses.replace(
-        changed, datestamp=now, resource=changed.resource.replace(b"</titles>", b"<title>Revised</title></titles>"))
+        changed,
+        datestamp=now,
+        resource=changed.resource.replace(b"</titles>", b"<title>Revised</title></titles>"),
+    )
     record_set.records[7] = dataclasses.replace(removed, datestamp=now, deleted=True)
-    record_set.records.append(ServedRecord("oai:pan-kg.test:new", now, record_set.records[0].resource, ["other"]))
+    record_set.records.append(
+        ServedRecord("oai:pan-kg.test:new", now, record_set.records[0].resource, ["other"])
+    )
 
     second = harvest_source(source_for(url), store)
     assert second.status == "ok", second.message

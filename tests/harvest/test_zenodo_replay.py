@@ -35,8 +35,7 @@ def store(tmp_path: Path) -> Iterator[RawStore]:
 
 
 def zenodo_source(url: str, prefix: str = "oai_dc", **extra: object) -> Source:
-    return Source(id="zenodo", name="Zenodo", protocol="oai-pmh", url=url, metadata_prefix=prefix,
-                  **extra)  # type: ignore[arg-type]
+    return Source(id="zenodo", name="Zenodo", protocol="oai-pmh", url=url, metadata_prefix=prefix, **extra)  # type: ignore[arg-type]
 
 
 def test_resumption_chain_with_a_deleted_record(zenodo: tuple[Recording, str], store: RawStore) -> None:
@@ -54,8 +53,9 @@ def test_resumption_chain_with_a_deleted_record(zenodo: tuple[Recording, str], s
     assert store.bookmark(zenodo_source(url).bookmark_key) is not None
 
 
-def test_datacite_page_then_unrecorded_next_page_fails_the_window(zenodo: tuple[Recording, str],
-                                                                   store: RawStore) -> None:
+def test_datacite_page_then_unrecorded_next_page_fails_the_window(
+    zenodo: tuple[Recording, str], store: RawStore
+) -> None:
     _, url = zenodo
     summary = harvest_source(zenodo_source(url, "datacite"), store, policy=POLICY)
     # The recording stops after page one: the next page answers 404. The window fails, page one stays.
@@ -68,7 +68,9 @@ def test_datacite_page_then_unrecorded_next_page_fails_the_window(zenodo: tuple[
     assert store.bookmark(zenodo_source(url, "datacite").bookmark_key) is None
 
 
-def test_no_records_match_with_http_422_is_an_empty_window(zenodo: tuple[Recording, str], store: RawStore) -> None:
+def test_no_records_match_with_http_422_is_an_empty_window(
+    zenodo: tuple[Recording, str], store: RawStore
+) -> None:
     _, url = zenodo
     started = time.monotonic()
     summary = harvest_source(zenodo_source(url), store, since="2025-01-15", policy=POLICY)
@@ -85,11 +87,14 @@ def test_oai_error_bad_argument_fails_clearly(zenodo: tuple[Recording, str], sto
     assert "badArgument" in summary.message
 
 
-def test_truncated_page_reports_a_failed_window_and_keeps_page_one(zenodo: tuple[Recording, str],
-                                                                   store: RawStore) -> None:
+def test_truncated_page_reports_a_failed_window_and_keeps_page_one(
+    zenodo: tuple[Recording, str], store: RawStore
+) -> None:
     recording, url = zenodo
     real = recording.replies[query_key(PAGE_2)]
-    recording.overrides[query_key(PAGE_2)] = lambda: Reply(200, real.body[: len(real.body) // 2], real.headers)
+    recording.overrides[query_key(PAGE_2)] = lambda: Reply(
+        200, real.body[: len(real.body) // 2], real.headers
+    )
     summary = harvest_source(zenodo_source(url), store, policy=POLICY)
     assert summary.status == "failed"
     assert "not well-formed XML" in summary.message
@@ -113,8 +118,9 @@ def test_the_recorded_upstream_truncated_page_is_a_clear_page_error() -> None:
 
 @pytest.mark.parametrize("status", [429, 503])
 @pytest.mark.parametrize("retry_after", ["1", "http-date"])
-def test_retry_after_is_honoured(zenodo: tuple[Recording, str], store: RawStore, status: int,
-                                 retry_after: str) -> None:
+def test_retry_after_is_honoured(
+    zenodo: tuple[Recording, str], store: RawStore, status: int, retry_after: str
+) -> None:
     recording, url = zenodo
     value = formatdate(time.time() + 2, usegmt=True) if retry_after == "http-date" else retry_after
     first_page = query_key("verb=ListRecords&metadataPrefix=oai_dc")
@@ -129,7 +135,9 @@ def test_retry_after_is_honoured(zenodo: tuple[Recording, str], store: RawStore,
     assert time.monotonic() - started >= 0.9
 
 
-def test_persistent_server_errors_give_up_with_the_status(zenodo: tuple[Recording, str], store: RawStore) -> None:
+def test_persistent_server_errors_give_up_with_the_status(
+    zenodo: tuple[Recording, str], store: RawStore
+) -> None:
     recording, url = zenodo
     first_page = query_key("verb=ListRecords&metadataPrefix=oai_dc")
     recording.overrides[first_page] = lambda: Reply(500, b"boom", [("Content-Type", "text/plain")])

@@ -12,7 +12,7 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -24,8 +24,9 @@ class LoopbackServer:
     """`with LoopbackServer(app) as server: server.url` -> http://127.0.0.1:PORT/"""
 
     def __init__(self, app: WsgiApp, path: str = "/") -> None:
-        self._httpd = make_server("127.0.0.1", 0, app, server_class=_ThreadingWSGIServer,
-                                  handler_class=_QuietHandler)
+        self._httpd = make_server(
+            "127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+        )
         self.port = self._httpd.server_port
         self.url = f"http://127.0.0.1:{self.port}{path}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)

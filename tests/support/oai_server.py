@@ -43,8 +43,9 @@ def _write_datacite(element: etree._Element, resource: bytes) -> None:
 class RecordSet:
     """The provider's side (pyoai IBatchingOAI): records filtered by set and datestamp, in stable order."""
 
-    def __init__(self, records: list[ServedRecord], *, deleted_record: str = "persistent",
-                 ignore_from: bool = False) -> None:
+    def __init__(
+        self, records: list[ServedRecord], *, deleted_record: str = "persistent", ignore_from: bool = False
+    ) -> None:
         self.records = records
         self.deleted_record = deleted_record
         self.ignore_from = ignore_from
@@ -66,8 +67,12 @@ class RecordSet:
     def _header(self, record: ServedRecord) -> common.Header:
         return common.Header(None, record.identifier, record.datestamp, record.sets, record.deleted)
 
-    def _select(self, set: str | None = None, from_: datetime | None = None,  # noqa: A002 - pyoai name
-                until: datetime | None = None) -> list[ServedRecord]:
+    def _select(
+        self,
+        set: str | None = None,
+        from_: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[ServedRecord]:
         with self.lock:
             chosen = []
             for record in self.records:
@@ -81,31 +86,49 @@ class RecordSet:
                 chosen.append(record)
             return chosen
 
-    def listRecords(self, metadataPrefix: str, set: str | None = None, from_: datetime | None = None,  # noqa: N802,A002
-                    until: datetime | None = None, cursor: int = 0, batch_size: int = 10) -> list[Any]:
+    def listRecords(
+        self,
+        metadataPrefix: str,
+        set: str | None = None,
+        from_: datetime | None = None,
+        until: datetime | None = None,
+        cursor: int = 0,
+        batch_size: int = 10,
+    ) -> list[Any]:
         if metadataPrefix not in ("oai_datacite", "datacite"):
             raise error.CannotDisseminateFormatError(metadataPrefix)
         chosen = self._select(set, from_, until)[cursor : cursor + batch_size]
         return [(self._header(r), r.resource, None) for r in chosen]
 
-    def listIdentifiers(self, metadataPrefix: str, set: str | None = None, from_: datetime | None = None,  # noqa: N802,A002
-                        until: datetime | None = None, cursor: int = 0, batch_size: int = 10) -> list[Any]:
+    def listIdentifiers(
+        self,
+        metadataPrefix: str,
+        set: str | None = None,
+        from_: datetime | None = None,
+        until: datetime | None = None,
+        cursor: int = 0,
+        batch_size: int = 10,
+    ) -> list[Any]:
         chosen = self._select(set, from_, until)[cursor : cursor + batch_size]
         return [self._header(r) for r in chosen]
 
-    def getRecord(self, metadataPrefix: str, identifier: str) -> Any:  # noqa: N802
+    def getRecord(self, metadataPrefix: str, identifier: str) -> Any:
         for record in self.records:
             if record.identifier == identifier:
                 return self._header(record), record.resource, None
         raise error.IdDoesNotExistError(identifier)
 
-    def listMetadataFormats(self, identifier: str | None = None) -> list[tuple[str, str, str]]:  # noqa: N802
+    def listMetadataFormats(self, identifier: str | None = None) -> list[tuple[str, str, str]]:
         return [
             ("oai_datacite", "http://schema.datacite.org/oai/oai-1.1/oai.xsd", OAI_DATACITE_NS),
-            ("datacite", "http://schema.datacite.org/meta/kernel-4/metadata.xsd", "http://datacite.org/schema/kernel-4"),
+            (
+                "datacite",
+                "http://schema.datacite.org/meta/kernel-4/metadata.xsd",
+                "http://datacite.org/schema/kernel-4",
+            ),
         ]
 
-    def listSets(self, cursor: int = 0, batch_size: int = 10) -> list[tuple[str, str, str]]:  # noqa: N802
+    def listSets(self, cursor: int = 0, batch_size: int = 10) -> list[tuple[str, str, str]]:
         names = sorted({s for r in self.records for s in r.sets})
         return [(name, name, "") for name in names][cursor : cursor + batch_size]
 
@@ -123,7 +146,9 @@ def oai_app(record_set: RecordSet, page_size: int = 10) -> Any:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             query = environ["wsgi.input"].read(length).decode("utf-8")
         body = provider.handleRequest(dict(parse_qsl(query, keep_blank_values=True)))
-        start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))])
+        start_response(
+            "200 OK", [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))]
+        )
         return [body]
 
     return app

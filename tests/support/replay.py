@@ -58,8 +58,16 @@ class Recording:
 
     def app(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         reply = self.reply_for(environ.get("QUERY_STRING", ""))
-        reasons = {200: "OK", 404: "Not Found", 422: "Unprocessable Entity", 429: "Too Many Requests",
-                   500: "Internal Server Error", 503: "Service Unavailable"}
-        start_response(f"{reply.status} {reasons.get(reply.status, 'Status')}",
-                       [*reply.headers, ("Content-Length", str(len(reply.body)))])
+        reasons = {
+            200: "OK",
+            404: "Not Found",
+            422: "Unprocessable Entity",
+            429: "Too Many Requests",
+            500: "Internal Server Error",
+            503: "Service Unavailable",
+        }
+        start_response(
+            f"{reply.status} {reasons.get(reply.status, 'Status')}",
+            [*reply.headers, ("Content-Length", str(len(reply.body)))],
+        )
         return [reply.body]

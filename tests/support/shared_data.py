@@ -11,5 +11,7 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 def shared(*parts: str) -> Path:
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: the tests read real data from ../shared/data beside the clone")
+        raise FileNotFoundError(
+            f"{path} is missing: the tests read real data from ../shared/data beside the clone"
+        )
     return path
