@@ -22,7 +22,7 @@ def vary(resource: bytes, n: int) -> bytes:
 def bench_records(count: int, start: datetime = datetime(2024, 1, 1)) -> Iterator[ServedRecord]:
     examples = datacite_resources()
     for n in range(count):
-        name, resource = examples[n % len(examples)]
+        _name, resource = examples[n % len(examples)]
         yield ServedRecord(
             identifier=f"oai:pan-kg.bench:{n:07d}",
             datestamp=start + timedelta(seconds=n),
