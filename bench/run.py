@@ -45,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     url = queue.get(timeout=600)
     try:
         with tempfile.TemporaryDirectory() as tmp, RawStore(Path(tmp) / "raw.sqlite") as store:
-            source = Source(id="bench", name="Bench provider", protocol="oai-pmh", url=url,
-                            metadata_prefix="oai_datacite")
+            source = Source(
+                id="bench", name="Bench provider", protocol="oai-pmh", url=url, metadata_prefix="oai_datacite"
+            )
             policy = HttpPolicy(requests_per_second=0, timeout_seconds=600)
             started = time.perf_counter()
             summary = harvest_source(source, store, full=True, policy=policy)
@@ -57,9 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     if summary.status != "ok":
         print(f"harvest failed: {summary.message}", file=sys.stderr)
         return 1
-    print(f"harvest (fetch + parse + raw store): {summary.fetched:,} records in {seconds:.1f} s"
-          f" = {summary.fetched / seconds:,.0f} records/s; raw store {size_mib:.1f} MiB;"
-          f" harvester peak RSS {peak_rss_mib():.0f} MiB")
+    print(
+        f"harvest (fetch + parse + raw store): {summary.fetched:,} records in {seconds:.1f} s"
+        f" = {summary.fetched / seconds:,.0f} records/s; raw store {size_mib:.1f} MiB;"
+        f" harvester peak RSS {peak_rss_mib():.0f} MiB"
+    )
     return 0
 
 
