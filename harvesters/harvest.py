@@ -13,16 +13,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from harvesters.http import FetchError, HttpPolicy, PoliteSession
-from harvesters.oai_pmh import (
-    DAY,
-    OAI_ERRORS,
-    OaiPmhClient,
-    PageError,
-    Window,
-    format_datestamp,
-    parse_datestamp,
-)
+from harvesters.oai_pmh import OaiPmhClient, format_datestamp, parse_datestamp
 from harvesters.raw_store import RawStore, UpsertCounts
+from harvesters.records import DAY, HarvestClient, PageError, Window
 from harvesters.sources import Source
 
 log = logging.getLogger(__name__)
@@ -31,6 +24,11 @@ log = logging.getLogger(__name__)
 BOOKMARK_OVERLAP = timedelta(minutes=5)
 
 ProgressCallback = Callable[[str, int, float], None]
+
+# One module per protocol; its client class is registered here.
+PROTOCOL_CLIENTS: dict[str, Callable[[Source, PoliteSession], HarvestClient]] = {
+    "oai-pmh": OaiPmhClient,
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +79,7 @@ def choose_window(
     until: str | None,
     granularity: str,
     started: datetime,
+    full_pulls_only: bool = False,
 ) -> tuple[Window, bool, str]:
     """The window to request, whether it is a full pull, and the bookmark to keep once it is committed.
 
@@ -88,7 +87,7 @@ def choose_window(
     record changed while we harvest is picked up by the next run. `until` is sent only when asked for.
     """
     signpost = until or format_datestamp(started, granularity)
-    if source.ignores_from:
+    if source.ignores_from or full_pulls_only:
         return Window(None, None), True, signpost
     if since:
         return Window(since, until), False, signpost
@@ -136,24 +135,32 @@ def harvest_source(
         timeout_seconds=source.timeout_seconds,
         retries=source.retries,
     )
-    if source.protocol != "oai-pmh":
+    if source.protocol not in PROTOCOL_CLIENTS:
         summary.status, summary.message = "failed", f"protocol {source.protocol!r} is not supported yet"
         return summary
     session = PoliteSession(policy)
-    client = OaiPmhClient(source, session)
+    client = PROTOCOL_CLIENTS[source.protocol](source, session)
+    failures = (FetchError, PageError, *client.errors)
     counts = UpsertCounts()
     run_id = 0
     try:
         try:
             info = client.identify()
-        except (FetchError, PageError, *OAI_ERRORS) as exc:
+        except failures as exc:
             summary.status, summary.message = "failed", f"Identify failed: {exc}"
             summary.run_id = store.start_run(source.id, summary.mode, None, None)
             store.finish_run(summary.run_id, "failed", counts, 0, 0, summary.message)
             return summary
         summary.findings.extend(info.findings)
         window, is_full, signpost = choose_window(
-            source, store, full=full, since=since, until=until, granularity=info.granularity, started=started
+            source,
+            store,
+            full=full,
+            since=since,
+            until=until,
+            granularity=info.granularity,
+            started=started,
+            full_pulls_only=client.full_pulls_only,
         )
         summary.mode = "full" if is_full else "incremental"
         summary.window_from, summary.window_until = window.from_, window.until
@@ -164,7 +171,7 @@ def harvest_source(
         try:
             for page in client.list_records(window):
                 summary.findings.extend(page.findings)
-                complete = complete and not page.token_repeated
+                complete = complete and not page.ended_early
                 counts.add(store.upsert(page.records, run_id))
                 summary.fetched += len(page.records)
                 if (
@@ -184,7 +191,7 @@ def harvest_source(
                     summary.mode = "full"
                 if progress:
                     progress(source.id, summary.fetched, time.monotonic() - clock)
-        except (FetchError, PageError, *OAI_ERRORS) as exc:
+        except failures as exc:
             complete = False
             summary.failed_pages += 1
             summary.status = "failed"
@@ -205,7 +212,7 @@ def harvest_source(
                 )
             elif missing:
                 counts.deleted += store.delete_missing(source.id, run_id)
-        if summary.status == "ok" and complete and not source.ignores_from:
+        if summary.status == "ok" and complete and not (source.ignores_from or client.full_pulls_only):
             advance_bookmark(store, source, window, signpost, run_id)
     finally:
         session.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from lxml import etree
@@ -17,7 +16,7 @@ from sickle import oaiexceptions
 from sickle.models import Header
 
 from harvesters.http import FetchError, PoliteSession
-from harvesters.records import RawRecord
+from harvesters.records import DAY, SECONDS, IdentifyInfo, Page, PageError, RawRecord, Window
 from harvesters.sources import Source
 
 log = logging.getLogger(__name__)
@@ -47,46 +46,6 @@ OAI_ERRORS: tuple[type[Exception], ...] = (
     oaiexceptions.NoSetHierarchy,
     oaiexceptions.OAIError,
 )
-
-DAY = "YYYY-MM-DD"
-SECONDS = "YYYY-MM-DDThh:mm:ssZ"
-
-
-class PageError(RuntimeError):
-    """A page that cannot be used (not XML, not OAI-PMH, an OAI error other than noRecordsMatch)."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"{url}: {reason}")
-        self.url = url
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class IdentifyInfo:
-    repository_name: str = ""
-    granularity: str = DAY
-    deleted_record: str = "no"
-    earliest_datestamp: str | None = None
-    findings: tuple[str, ...] = ()
-
-
-@dataclass
-class Page:
-    url: str
-    records: list[RawRecord]
-    token: str | None
-    complete_list_size: int | None = None
-    findings: list[str] = field(default_factory=list)
-    # The provider sent a token we had already followed: the window ended early, so it is incomplete.
-    token_repeated: bool = False
-
-
-@dataclass
-class Window:
-    """One selective-harvest request: `from_`/`until` as sent (None = unbounded)."""
-
-    from_: str | None
-    until: str | None
 
 
 # --- parsing ---------------------------------------------------------------------------------------------
@@ -230,6 +189,9 @@ def parse_list_records(content: bytes, url: str, source: Source) -> Page:
 class OaiPmhClient:
     """Fetches and parses one source's pages. Knows nothing of storage."""
 
+    errors = OAI_ERRORS
+    full_pulls_only = False
+
     def __init__(self, source: Source, session: PoliteSession) -> None:
         self.source = source
         self.session = session
@@ -297,7 +259,7 @@ class OaiPmhClient:
             if page.token and page.token in seen_tokens:
                 page.findings.append(f"resumption token repeated ({page.token[:40]}); window ended")
                 page.token = None
-                page.token_repeated = True
+                page.ended_early = True
                 yield page
                 return
             yield page
