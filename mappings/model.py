@@ -34,6 +34,8 @@ from mappings.vocab import (
     OWL,
     PANET_SCHEME,
     PANKG,
+    PAV,
+    PROV,
     RDF,
     RDFS,
     SDO,
@@ -158,8 +160,6 @@ RELATION_PROPERTIES: dict[str, NamedNode] = {
     "HasMetadata": FOAF.isPrimaryTopicOf,
     "IsMetadataFor": FOAF.primaryTopic,
     "IsNewVersionOf": DCT.isVersionOf,
-    "IsPreviousVersionOf": DCT.hasVersion,
-    "HasVersion": DCT.hasVersion,
     "IsVersionOf": DCT.isVersionOf,
     "IsPartOf": DCT.isPartOf,
     "HasPart": DCT.hasPart,
@@ -174,14 +174,28 @@ RELATION_PROPERTIES: dict[str, NamedNode] = {
     "IsIdenticalTo": OWL.sameAs,
     "IsReviewedBy": CITEDCAT.isReviewedBy,
     "Reviews": SDO.itemReviewed,
-    "IsDerivedFrom": DCT.source,
-    "IsSourceOf": NamedNode("http://www.w3.org/ns/prov#hadDerivation"),
+    "IsSourceOf": PROV.hadDerivation,
     "IsDescribedBy": WDRS.describedby,
     "Describes": CITEDCAT.describes,
     "Requires": DCT.requires,
     "IsRequiredBy": DCT.isRequiredBy,
     "Obsoletes": DCT.replaces,
     "IsObsoletedBy": DCT.isReplacedBy,
+}
+
+# JRC maps HasVersion / IsPreviousVersionOf / IsDerivedFrom to dct:hasVersion / dct:source, whose DCAT-AP 3
+# range is a *described* dcat:Dataset (title, description mandatory) that a related identifier cannot supply.
+# They become dct:relation plus pav:hasVersion / prov:wasRevisionOf / prov:wasDerivedFrom (see emit()).
+
+# The schema.org twin of the relations the JRC DCAT-AP -> schema.org alignment covers.
+SCHEMA_RELATIONS: dict[str, NamedNode] = {
+    "IsPartOf": SDO.isPartOf,
+    "IsPublishedIn": SDO.isPartOf,
+    "HasPart": SDO.hasPart,
+    "Cites": SDO.citation,
+    "References": SDO.citation,
+    "IsDerivedFrom": SDO.isBasedOn,
+    "IsIdenticalTo": SDO.sameAs,
 }
 
 # contributorType -> role property (besides dct:contributor, which every contributor gets).
@@ -379,8 +393,13 @@ def _location(out: _Out, g: Geo) -> tuple[BlankNode, BlankNode]:
         out.add(shape, SDO.box, Literal(f"{s} {w} {n} {e}"))  # schema.org box: "south west north east"
         out.add(place, SDO.geo, shape)
     if g.polygon:
-        coords = ",".join(f"{lon} {lat}" for lat, lon in g.polygon)
-        out.add(loc, LOCN.geometry, Literal(f"POLYGON(({coords}))", datatype=GSP.wktLiteral))
+        # The two official DCAT-AP 3.0.1 shape sets disagree on locn:geometry (node vs literal): the polygon
+        # goes to DCAT as its bounding box and stays exact in schema:GeoShape.
+        if not g.box:
+            lats, lons = [p[0] for p in g.polygon], [p[1] for p in g.polygon]
+            w, e, s_, n = min(lons), max(lons), min(lats), max(lats)
+            wkt = f"POLYGON(({w} {s_},{w} {n},{e} {n},{e} {s_},{w} {s_}))"
+            out.add(loc, DCAT.bbox, Literal(wkt, datatype=GSP.wktLiteral))
         shape = BlankNode()
         out.add(shape, RDF.type, SDO.GeoShape)
         out.add(shape, SDO.polygon, Literal(" ".join(f"{lat} {lon}" for lat, lon in g.polygon)))
@@ -508,7 +527,8 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
     rtype = RESOURCE_TYPES.get(rec.resource_type_general or "")
     if rtype is not None:
         add(ds, DCT.type, rtype)
-        add(rtype, RDF.type, SKOS.Concept)  # DCAT-AP range of dct:type is skos:Concept
+        add(rtype, RDF.type, SKOS.Concept)  # DCAT-AP: dct:type points to a skos:Concept with a prefLabel
+        add(rtype, SKOS.prefLabel, Literal(rec.resource_type_general or "", language="en"))
     for t in rec.keywords:
         lit = text_literal(t)
         add(ds, DCAT.keyword, lit)
@@ -561,6 +581,17 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
             continue
         prop = RELATION_PROPERTIES.get(r.relation or "", DCT.relation)
         add(ds, prop, target)
+        if r.relation == "HasVersion":
+            add(ds, PAV.hasVersion, target)
+        elif r.relation == "IsPreviousVersionOf":
+            add(target, PROV.wasRevisionOf, ds)  # stated from the newer version's side
+        elif r.relation == "IsDerivedFrom":
+            add(ds, PROV.wasDerivedFrom, target)
+        if prop == FOAF.page:
+            add(target, RDF.type, FOAF.Document)
+        sprop = SCHEMA_RELATIONS.get(r.relation or "")
+        if sprop is not None:
+            add(ds, sprop, target)
     for link in rec.entry_links:
         prop = RELATION_PROPERTIES.get(link.relation or "", DCT.relation)
         target = NamedNode(link.iri)
@@ -629,6 +660,7 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
         # asks dcat:theme to include; the PaNET class itself is punned as a skos:Concept of the PaNET scheme.
         add(ds, DCAT.theme, DATA_THEME.TECH)
         add(DATA_THEME.TECH, RDF.type, SKOS.Concept)
+        add(DATA_THEME.TECH, SKOS.prefLabel, Literal("Science and technology", language="en"))
         add(
             DATA_THEME.TECH,
             SKOS.inScheme,
@@ -651,4 +683,4 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
         add(assignment, PANKG.method, PANKG[tech.method])
         add(assignment, PANKG.sourceField, Literal(tech.field))
         add(assignment, PANKG.matchedText, Literal(tech.matched))
-    return out.triples
+    return list(dict.fromkeys(out.triples))  # an affiliation shared by two creators is stated once

@@ -114,8 +114,13 @@ class PanetIndex:
         # Phrases for title search, longest first so a specific technique beats its parent.
         phrases = [(k, v, "label") for k, v in self._by_label.items()]
         phrases += [(k, v, "synonym") for k, v in self._by_synonym.items()]
+        # Probe classes ("x-ray probe", "ultrafast probe") are kept out: in prose "probe" is mostly a verb.
         self._phrases = sorted(
-            ((k, v, m) for k, v, m in phrases if " " in k or k in SPECIFIC_WORDS),
+            (
+                (k, v, m)
+                for k, v, m in phrases
+                if (" " in k or k in SPECIFIC_WORDS) and not k.endswith(" probe")
+            ),
             key=lambda t: -len(t[0]),
         )
         self._phrase_re = re.compile(r"\b(" + "|".join(re.escape(p[0]) for p in self._phrases) + r")\b")

@@ -36,6 +36,7 @@ ORG = NS("http://www.w3.org/ns/org#")
 SKOS = NS("http://www.w3.org/2004/02/skos/core#")
 SDO = NS("http://schema.org/")  # http: what the JRC mapping and the ESIP Google shapes use
 PROV = NS("http://www.w3.org/ns/prov#")
+PAV = NS("http://purl.org/pav/")
 VCARD = NS("http://www.w3.org/2006/vcard/ns#")
 LOCN = NS("http://www.w3.org/ns/locn#")
 GSP = NS("http://www.opengis.net/ont/geosparql#")
@@ -69,6 +70,7 @@ PREFIXES = {
     "skos": SKOS.iri,
     "schema": SDO.iri,
     "prov": PROV.iri,
+    "pav": PAV.iri,
     "vcard": VCARD.iri,
     "locn": LOCN.iri,
     "gsp": GSP.iri,
