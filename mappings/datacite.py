@@ -97,7 +97,7 @@ def _affiliations(el: etree._Element) -> list[Agent]:
         ident = aff.get("affiliationIdentifier") or ""
         iri = iris.ror_iri(ident) if ident else None
         if name or iri:
-            out.append(Agent(name=name or ident, kind="organization", iri=iri))
+            out.append(Agent(name=name, kind="organization", iri=iri))  # name may be empty: ROR only
     return out
 
 

@@ -337,9 +337,10 @@ def _agent(out: _Out, a: Agent) -> Subject:
         out.types(node, FOAF.Person, SDO.Person)
     elif a.kind == "organization":
         out.types(node, FOAF.Organization, SDO.Organization)
-    name = Literal(a.name)
-    out.add(node, FOAF.name, name)
-    out.add(node, SDO.name, name)
+    if a.name:  # an affiliation given only by its ROR id has no name in the record
+        name = Literal(a.name)
+        out.add(node, FOAF.name, name)
+        out.add(node, SDO.name, name)
     if a.given:
         out.add(node, FOAF.givenName, Literal(a.given))
         out.add(node, SDO.givenName, Literal(a.given))

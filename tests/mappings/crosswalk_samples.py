@@ -33,7 +33,11 @@ def rest_api_records() -> list[RawRecord]:
         for item in items:
             xml = (item.get("attributes") or {}).get("xml")
             if xml:
-                out.append(RawRecord("datacite-api", f"{path.name}#{item['id']}", "", "datacite", base64.b64decode(xml)))
+                out.append(
+                    RawRecord(
+                        "datacite-api", f"{path.name}#{item['id']}", "", "datacite", base64.b64decode(xml)
+                    )
+                )
     return out
 
 
