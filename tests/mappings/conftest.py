@@ -6,7 +6,7 @@ from crosswalk_samples import PANET_OWL, SHARED
 from mappings.panet import PanetIndex
 
 
-def pytest_collection_modifyitems(config, items):  # noqa: ARG001
+def pytest_collection_modifyitems(config, items):
     if not SHARED.exists():
         skip = pytest.mark.skip(reason=f"shared test data not found at {SHARED}")
         for item in items:

@@ -19,8 +19,11 @@ PANET_REASONED = SHARED / "panet" / "PaNET-1.3.0-48-reasoned.owl"
 
 def datacite_files() -> list[Path]:
     return sorted(
-        [*(SHARED / "datacite" / "kernel-4").glob("*.xml"), *(SHARED / "datacite" / "kernel-3").glob("*.xml")]
-        + sorted((SHARED / "datacite" / "rest-api").glob("*.decoded.xml"))
+        [
+            *(SHARED / "datacite" / "kernel-4").glob("*.xml"),
+            *(SHARED / "datacite" / "kernel-3").glob("*.xml"),
+            *(SHARED / "datacite" / "rest-api").glob("*.decoded.xml"),
+        ]
     )
 
 
@@ -42,7 +45,7 @@ def rest_api_records() -> list[RawRecord]:
 
 
 def oai_pages() -> list[Path]:
-    """Every OAI-PMH sample page that parses and holds records (the two broken bodies are harvester fixtures)."""
+    """Every OAI-PMH sample page that parses and holds records (2 broken bodies are harvester fixtures)."""
     pages = []
     for path in sorted((SHARED / "oai-pmh").rglob("*.xml")):
         if path.parent.name == "xsd":

@@ -1,4 +1,4 @@
-"""PaNET technique assignment and PDB / EMDB / EMPIAR detection: positive and negative cases from real samples."""
+"""PaNET technique assignment and PDB / EMDB / EMPIAR detection: positive and negative real cases."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ PANET = "http://purl.org/pan-science/PaNET/"
 GOLD = {
     "datacite/rest-api/datacite-esrf-dc-2493599001.decoded.xml": {"PaNET01129"},  # "raw tomographic dataset"
     "datacite/rest-api/datacite-esrf-dc-2493599001.json#10.15151/esrf-dc-2493599001": {"PaNET01129"},
-    # "Clinical Studies in Scanning Laser Polarimetry": polarimetry is the technique named (off-domain, not wrong)
+    # "Clinical Studies in Scanning Laser Polarimetry": polarimetry is the named technique (off-domain)
     "oai-pmh/pyoai-dspace-erasmus/fake2/00002.xml#hdl:1765/1096": {"PaNET01256"},
 }
 
@@ -46,7 +46,9 @@ def test_assignment_provenance_and_dcat_theme(panet: PanetIndex) -> None:
     m = crosswalk(RawRecord("esrf", "x", "", "datacite", ESRF.read_bytes()), panet=panet)
     tomo = PANET + "PaNET01129"
     assert any(t.predicate == DCAT.theme and t.object.value == tomo for t in m.triples)
-    assignment = next(t.subject for t in m.triples if t.predicate == PANKG.technique and t.object.value == tomo)
+    assignment = next(
+        t.subject for t in m.triples if t.predicate == PANKG.technique and t.object.value == tomo
+    )
     facts = {t.predicate: t.object.value for t in m.triples if t.subject == assignment}
     assert facts[PANKG.method] == PANKG.text.value
     assert facts[PANKG.sourceField] == "title"
@@ -73,13 +75,19 @@ def test_subject_matching(panet: PanetIndex, subject: str, method: str, panet_id
     rec = RawRecord("esrf", "x", "", "datacite", _with_subjects(ESRF.read_bytes(), subject))
     m = crosswalk(rec, panet=panet)
     assert panet_id in _techniques(m)
-    node = next(t.subject for t in m.triples if t.predicate == PANKG.technique and t.object.value.endswith(panet_id))
-    assert any(t.subject == node and t.predicate == PANKG.method and t.object == PANKG[method] for t in m.triples)
+    node = next(
+        t.subject for t in m.triples if t.predicate == PANKG.technique and t.object.value.endswith(panet_id)
+    )
+    assert any(
+        t.subject == node and t.predicate == PANKG.method and t.object == PANKG[method] for t in m.triples
+    )
 
 
 @pytest.mark.parametrize("keyword", ["PDF", "EM", "CD", "PhD", "MR", "STM", "Diffraction data", "testing"])
 def test_ambiguous_keywords_assign_nothing(panet: PanetIndex, keyword: str) -> None:
-    rec = RawRecord("esrf", "x", "", "datacite", _with_subjects(ESRF.read_bytes(), f"<subject>{keyword}</subject>"))
+    rec = RawRecord(
+        "esrf", "x", "", "datacite", _with_subjects(ESRF.read_bytes(), f"<subject>{keyword}</subject>")
+    )
     assert _techniques(crosswalk(rec, panet=panet)) == {"PaNET01129"}  # only the title's tomography
 
 
@@ -130,7 +138,7 @@ def test_panet_reasoned_release_loads() -> None:
     assert idx.match_term("SAXS").iri.endswith("PaNET01188")
 
 
-# --- PDB / EMDB / EMPIAR ---------------------------------------------------------------------------------------
+# --- PDB / EMDB / EMPIAR ------------------------------------------------------------------------------
 def _empiar() -> dict[str, str]:
     root = etree.parse(str(EMPIAR)).getroot()
     ns = {"e": "http://pdbe.org/empiar"}
@@ -161,7 +169,11 @@ def test_record_links_with_stated_relation(panet: PanetIndex) -> None:
         + e["emdb"].encode() + b"</alternateIdentifier></alternateIdentifiers>",
     )  # fmt: skip
     m = crosswalk(RawRecord("esrf", "x", "", "datacite", xml), panet=panet)
-    stated = {(t.predicate.value.rsplit("/", 1)[1], t.object.value) for t in m.triples if "identifiers.org" in t.object.value}
+    stated = {
+        (t.predicate.value.rsplit("/", 1)[1], t.object.value)
+        for t in m.triples
+        if "identifiers.org" in t.object.value
+    }
     assert ("isSupplementTo", "https://identifiers.org/empiar:EMPIAR-10934") in stated
     assert ("relation", "https://identifiers.org/emdb:EMD-12602") in stated
 

@@ -13,7 +13,7 @@ LIVE = live_records()
 
 def test_sample_inventory() -> None:
     names = {name.split("#")[0] for name, _ in all_records()}
-    # kernel-4 + kernel-3 examples, REST-API XML, oai_datacite wrapper, viringo, zenodo datacite + oai_dc pages
+    # kernel-4 + kernel-3 examples, REST-API XML, oai_datacite wrapper, viringo, zenodo datacite + oai_dc
     assert any(n.startswith("datacite/kernel-3/") for n in names)
     assert "oai-pmh/datacite-viringo/oai_getrecord_oaidatacite.xml" in names
     assert "oai-pmh/zenodo-2024-01/list_records-07.xml" in names  # datacite page

@@ -1,10 +1,10 @@
-"""Official SEMIC DCAT-AP 3.0.1 SHACL shapes and the Google-required schema.org Dataset shapes, on every mapped
-sample that carries the required fields.
+"""Official SEMIC DCAT-AP 3.0.1 SHACL shapes and the Google-required schema.org Dataset shapes, on every
+mapped sample that carries the required fields.
 
 Not run offline: ``mdr-vocabularies.shape.ttl`` (needs the EU Publications Office controlled vocabularies,
-owl:imports only), ``deprecateduris.ttl`` / ``imports.ttl`` (imports of remote vocabularies), and the DASH import
-of ``googleRequired.ttl``. The 3.0.1 release ``ranges.ttl`` references five property shapes that are defined in
-no file; those dangling references are dropped before validation (pySHACL refuses them).
+owl:imports only), ``deprecateduris.ttl`` / ``imports.ttl`` (imports of remote vocabularies), and the DASH
+import of ``googleRequired.ttl``. The 3.0.1 release ``ranges.ttl`` references five property shapes that are
+defined in no file; those dangling references are dropped before validation (pySHACL refuses them).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def _has(m: MappedRecord, pred, min_len: int = 1, max_len: int = 10**9) -> bool:
 
 
 def _buckets(records: list[MappedRecord]) -> list[list[MappedRecord]]:
-    """Batches with distinct dataset IRIs (several samples describe the same DOI); one pySHACL run per batch."""
+    """Batches with distinct dataset IRIs (several samples describe one DOI); one pySHACL run per batch."""
     out: list[tuple[set[str], list[MappedRecord]]] = []
     for m in records:
         for seen, batch in out:
@@ -94,5 +94,5 @@ def test_shapes_pass(mapped, shape_set: str) -> None:
 
 def test_records_without_description_are_the_only_dcat_exclusions(mapped) -> None:
     missing = [m for m in mapped if not _has(m, DCT.description)]
-    # DCAT-AP makes dct:description mandatory; these samples simply have none (e.g. DataCite 10.5438/0001..13).
+    # DCAT-AP makes dct:description mandatory; these samples have none (e.g. DataCite 10.5438/0001..13).
     assert all(not _has(m, SDO.description) for m in missing)
