@@ -58,9 +58,15 @@ def _pdb(acc: str, relation: str | None, evidence: str) -> EntryLink:
     return EntryLink("pdb", acc, identifiers_org_iri("pdb", acc), relation, evidence)
 
 
+# One cheap scan first: almost no text names an entry, so the specific patterns rarely run.
+_ANY = re.compile(r"pdb|emd|empiar|cxidb|protein data bank|rcsb|10\.2210/", re.IGNORECASE)
+
+
 def find_links(text: str, relation: str | None = None, evidence: str = "text") -> list[EntryLink]:
     """All entries named in one string (an identifier value or a free text)."""
     found: list[EntryLink] = []
+    if not _ANY.search(text):
+        return found
     for m in _PDB_DOI.finditer(text):
         found.append(_pdb(m.group(1), relation, evidence))
     for m in _PDB_URL.finditer(text):
