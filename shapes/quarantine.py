@@ -110,7 +110,9 @@ class Entry:
 
 
 def _results_json(results: Sequence[Result | dict[str, str]]) -> str:
-    return json.dumps([r.as_dict() if isinstance(r, Result) else dict(r) for r in results], ensure_ascii=False)
+    return json.dumps(
+        [r.as_dict() if isinstance(r, Result) else dict(r) for r in results], ensure_ascii=False
+    )
 
 
 class QuarantineStore:
@@ -157,7 +159,9 @@ class QuarantineStore:
         dataset_iri: str = "",
         run_id: int | None = None,
     ) -> None:
-        self.put_many([Entry(source, identifier, graph_iri, raw_sha256, ntriples, results, dataset_iri)], run_id)
+        self.put_many(
+            [Entry(source, identifier, graph_iri, raw_sha256, ntriples, results, dataset_iri)], run_id
+        )
 
     def put_many(self, entries: Iterable[Entry], run_id: int | None = None) -> int:
         """Quarantine a batch in one transaction; a record already held is updated (attempts + 1)."""
@@ -233,9 +237,13 @@ class QuarantineStore:
 
     def counts(self) -> dict[str, int]:
         """Quarantined records per source."""
-        return dict(self._db.execute("SELECT source, count(*) FROM quarantine GROUP BY source ORDER BY source"))
+        return dict(
+            self._db.execute("SELECT source, count(*) FROM quarantine GROUP BY source ORDER BY source")
+        )
 
     def count(self, source: str | None = None) -> int:
         if source is None:
             return int(self._db.execute("SELECT count(*) FROM quarantine").fetchone()[0])
-        return int(self._db.execute("SELECT count(*) FROM quarantine WHERE source=?", (source,)).fetchone()[0])
+        return int(
+            self._db.execute("SELECT count(*) FROM quarantine WHERE source=?", (source,)).fetchone()[0]
+        )

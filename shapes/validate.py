@@ -27,7 +27,7 @@ import pyoxigraph
 import pyshacl
 import rdflib
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,9 @@ class RecordReport:
 
     def finish(self) -> None:
         severities = {r.severity for r in self.results}
-        self.status = QUARANTINED if "Violation" in severities else WARNED if "Warning" in severities else VALID
+        self.status = (
+            QUARANTINED if "Violation" in severities else WARNED if "Warning" in severities else VALID
+        )
         # Stable order for reports and tests: violations first, then by shape.
         order = {"Violation": 0, "Warning": 1, "Info": 2}
         self.results.sort(key=lambda r: (order.get(r.severity, 3), r.shape, r.path, r.value, r.focus))
@@ -113,7 +115,9 @@ class RecordReport:
 # --- shapes and ontology --------------------------------------------------------------------------------
 
 
-def shape_files(shapes: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None) -> list[Path]:
+def shape_files(
+    shapes: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+) -> list[Path]:
     """The project's three shape files, or the given file(s) / directory of *.ttl."""
     if shapes is None:
         return [SHAPES_DIR / name for name in SHAPE_FILES]
@@ -133,19 +137,26 @@ def _load_shapes(paths: tuple[Path, ...]) -> rdflib.Graph:
     return graph
 
 
-def load_shapes(shapes: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None) -> rdflib.Graph:
+def load_shapes(
+    shapes: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+) -> rdflib.Graph:
     return _load_shapes(tuple(shape_files(shapes)))
 
 
-def panet_source(data_dir: str | os.PathLike[str] | None = None) -> Path:
-    """Where the PaNET OWL is: $PANKG_PANET (path or URL), else the published OWL cached like the crosswalk's."""
-    source = os.environ.get(PANET_ENV) or PANET_URL
-    if source.startswith(("http://", "https://")):
-        # Same cache as the crosswalk's PanetIndex.load(): both stages see the same PaNET release.
+def panet_source(
+    source: str | os.PathLike[str] | None = None, data_dir: str | os.PathLike[str] | None = None
+) -> Path:
+    """The PaNET OWL file: `source` (path or URL), else $PANKG_PANET, else the published OWL.
+
+    URLs are fetched once into the same cache as the crosswalk's PanetIndex.load(), so both stages read the
+    same PaNET release.
+    """
+    src = str(source or os.environ.get(PANET_ENV) or PANET_URL)
+    if src.startswith(("http://", "https://")):
         from mappings.panet import _cached_download, _default_data_dir
 
-        return _cached_download(source, Path(data_dir) if data_dir else _default_data_dir())
-    return Path(source)
+        return _cached_download(src, Path(data_dir) if data_dir else _default_data_dir())
+    return Path(src)
 
 
 @cache
@@ -158,7 +169,7 @@ def _load_ontology(path: Path) -> rdflib.Graph:
 def load_ontology(ontology: rdflib.Graph | str | os.PathLike[str] | None = None) -> rdflib.Graph:
     if isinstance(ontology, rdflib.Graph):
         return ontology
-    return _load_ontology(Path(ontology) if ontology is not None else panet_source())
+    return _load_ontology(panet_source(ontology))
 
 
 _BACKGROUNDS: dict[int, tuple[rdflib.Graph, rdflib.Graph]] = {}

@@ -36,8 +36,16 @@ def test_put_list_remove(tmp_path: Path, panet) -> None:
         assert store.path == tmp_path / QUARANTINE_FILE
         for rec, rep in held:
             source, identifier = _source_id(rec)
-            store.put(source, identifier, rec.graph_iri, "ab" * 32, to_ntriples(rec.triples), rep.results,
-                      dataset_iri=rec.dataset_iri, run_id=7)
+            store.put(
+                source,
+                identifier,
+                rec.graph_iri,
+                "ab" * 32,
+                to_ntriples(rec.triples),
+                rep.results,
+                dataset_iri=rec.dataset_iri,
+                run_id=7,
+            )
         assert store.count() == len(held) == 29
         counts = store.counts()
         assert sum(counts.values()) == 29 and set(counts) <= {r.graph_iri.split("/")[5] for r, _ in held}
@@ -71,7 +79,11 @@ def test_survives_kill_9(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     child = subprocess.Popen(
         [sys.executable, str(Path(__file__).with_name("quarantine_child.py")), str(path)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
     )
     assert child.stdin and child.stdout
     child.stdin.write(S.to_ntriples(rec))

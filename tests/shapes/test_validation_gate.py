@@ -85,7 +85,7 @@ def test_mixed_batch_attribution(samples, panet) -> None:
     good = S.valid_samples()
     mixed: list[S.Record] = []
     expected: dict[str, str] = {}
-    for i, (name, (breaker, needs, shape)) in enumerate(BREAKERS.items()):
+    for i, (_name, (breaker, needs, shape)) in enumerate(BREAKERS.items()):
         target = S.vary(_targets(needs)[i % len(_targets(needs))], 1000 + i)
         bad = breaker(target)
         mixed.append(bad)
@@ -111,7 +111,10 @@ def test_batch_equals_one_by_one(samples, panet) -> None:
         alone = validate_batch([rec], ontology=panet)[rec.graph_iri]
 
         def key(rep):
-            return sorted((r.shape, r.path, r.value if not r.value.startswith("_:") else "_", r.severity) for r in rep.results)
+            return sorted(
+                (r.shape, r.path, r.value if not r.value.startswith("_:") else "_", r.severity)
+                for r in rep.results
+            )
 
         assert key(alone) == key(together[rec.graph_iri])
         assert alone.status == together[rec.graph_iri].status
