@@ -59,7 +59,11 @@ def test_validate_jsonld_with_context_beside_it(capsys) -> None:
 def test_validate_nquads_one_record_per_graph(tmp_path: Path, capsys) -> None:
     good = _esrf()
     bad = S.drop(S.DCT + "title")(S.vary(good, 7))
-    quads = [pyoxigraph.Quad(t.subject, t.predicate, t.object, pyoxigraph.NamedNode(r.graph_iri)) for r in (good, bad) for t in r.triples]  # fmt: skip
+    quads = [
+        pyoxigraph.Quad(t.subject, t.predicate, t.object, pyoxigraph.NamedNode(r.graph_iri))
+        for r in (good, bad)
+        for t in r.triples
+    ]
     path = tmp_path / "two.nq"
     path.write_bytes(pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS))
     assert main(["validate", str(path), *PANET, "--json"]) == 1
