@@ -27,7 +27,7 @@ import pyoxigraph
 import pyshacl
 import rdflib
 from rdflib.collection import Collection
-from rdflib.namespace import SH
+from rdflib.namespace import RDF, SH
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +173,14 @@ def load_ontology(ontology: rdflib.Graph | str | os.PathLike[str] | None = None)
 
 
 _BACKGROUNDS: dict[int, tuple[rdflib.Graph, rdflib.Graph]] = {}
+_PREDICATES: dict[int, tuple[rdflib.Graph, frozenset[str]]] = {}
+
+
+def _predicates(shapes: rdflib.Graph) -> frozenset[str]:
+    cached = _PREDICATES.get(id(shapes))
+    if cached is None or cached[0] is not shapes:
+        cached = _PREDICATES[id(shapes)] = (shapes, constrained_predicates(shapes))
+    return cached[1]
 
 
 def background(ontology: rdflib.Graph) -> rdflib.Graph:
@@ -300,15 +308,29 @@ def _results(
 # --- validation -----------------------------------------------------------------------------------------
 
 
-def _signatures(rec: MappedLike) -> dict[str, object]:
-    """What the record says about each IRI it describes (blank nodes only as "a blank node").
+def constrained_predicates(shapes: rdflib.Graph) -> frozenset[str]:
+    """Every predicate a shape can look at: paths (also inside alternative / inverse / sequence paths),
+    sh:targetSubjectsOf / sh:targetObjectsOf, and rdf:type (targets, sh:class)."""
+    preds = {str(RDF.type)}
+    for prop in (SH.path, SH.targetSubjectsOf, SH.targetObjectsOf):
+        for node in shapes.objects(None, prop):
+            stack = [node]
+            while stack:
+                n = stack.pop()
+                if isinstance(n, rdflib.URIRef):
+                    preds.add(str(n))
+                elif isinstance(n, rdflib.BNode):
+                    stack.extend(o for p, o in shapes.predicate_objects(n) if p != RDF.rest or o != RDF.nil)
+    return frozenset(preds)
 
-    The record's dataset IRI gets a signature no other record can share.
-    """
+
+def _signatures(rec: MappedLike, predicates: frozenset[str]) -> dict[str, object]:
+    """What the record says about each IRI it describes, restricted to what the shapes look at (blank-node
+    values only as "a blank node"). The record's dataset IRI gets a signature no other record can share."""
     about: dict[str, set[tuple[str, str]]] = {}
     for t in rec.triples:
         s = t.subject
-        if isinstance(s, pyoxigraph.NamedNode):
+        if isinstance(s, pyoxigraph.NamedNode) and t.predicate.value in predicates:
             o = t.object
             key = "_" if isinstance(o, pyoxigraph.BlankNode) else str(o)
             about.setdefault(s.value, set()).add((t.predicate.value, key))
@@ -318,18 +340,19 @@ def _signatures(rec: MappedLike) -> dict[str, object]:
     return sigs
 
 
-def _rounds(records: Sequence[MappedLike]) -> list[list[int]]:
+def _rounds(records: Sequence[MappedLike], predicates: frozenset[str]) -> list[list[int]]:
     """Split a batch into pySHACL calls in which records merge only where they agree.
 
     In one rdflib graph, nodes with the same IRI merge. That is harmless when two records say the same
     about a shared node (an ORCID person, a ROR publisher, a licence, a PaNET term), which is the usual
-    case, so a batch normally needs one call. When they differ (one record names the person, another does
-    not; the same DOI harvested from two sources), merging could hide a missing field or invent a
-    duplicate, so the later record waits for another call of the same batch.
+    case, so a batch normally needs one call. When they differ in something a shape looks at (one record
+    names the person, another does not; the same DOI harvested from two sources), merging could hide a
+    missing field or invent a duplicate, so the later record waits for another call of the same batch.
+    Statements no shape reads (e.g. `<other> prov:wasRevisionOf <this>`) never split a batch.
     """
     rounds: list[tuple[dict[str, object], list[int]]] = []
     for i, rec in enumerate(records):
-        sigs = _signatures(rec)
+        sigs = _signatures(rec, predicates)
         for seen, members in rounds:
             if all(seen.get(iri, sig) == sig for iri, sig in sigs.items()):
                 seen.update(sigs)
@@ -418,7 +441,7 @@ def validate_batch(
         shapes_graph, names = _load_shapes(paths), _cached_shape_names(paths)
     onto = background(load_ontology(ontology))
     reports: dict[str, RecordReport] = {}
-    for members in _rounds(records):
+    for members in _rounds(records, _predicates(shapes_graph)):
         _validate_round(records, members, shapes_graph, names, onto, reports)
     for rep in reports.values():
         rep.finish()
