@@ -18,7 +18,7 @@ BREAKERS = {
     "drop-issued": (S.drop(S.DCT + "issued"), None, "core:Dataset-issued"),
     "untyped-issued": (S.untyped_issued, None, "core:Dataset-issued"),
     "drop-creator": (S.drop(S.DCT + "creator"), None, "core:Dataset-creator"),
-    "nameless-creators": (S.nameless_creators, None, "core:Dataset-creator"),
+    "nameless-creators": (S.nameless_creators, None, "core:Agent-name"),
     "2-publishers": (S.second_publisher, S.DCT + "publisher", "core:Dataset-publisher"),
     "retired-technique": (S.retired_technique, S.SDO + "measurementTechnique", "pan:Technique-panet"),
     "truncated-links": (S.truncated_links, None, "pan:EntryLink"),
