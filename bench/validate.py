@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 
-from shapes.validate import DEFAULT_BATCH_SIZE, load_ontology, validate_stream
+from shapes.validate import DEFAULT_BATCH_SIZE, batches, load_ontology, validate_batch
 from tests.shapes.samples import Record, mapped_samples, panet_path, vary
 
 
@@ -39,28 +39,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     ontology = load_ontology(args.panet or panet_path())
-    mapped_samples()  # crosswalk of the samples: not part of the measurement
+    mapped_samples()  # the crosswalk of the samples: input preparation, not measured
     base_rss = peak_rss_mib()
     statuses: Counter[str] = Counter()
     triples = 0
+    validating = 0.0
     start = time.perf_counter()
-    for i, (batch, reports) in enumerate(
-        validate_stream(records(args.records), batch_size=args.batch_size, ontology=ontology)
-    ):
+    for i, batch in enumerate(batches(records(args.records), args.batch_size)):
         triples += sum(len(r.triples) for r in batch)
+        t0 = time.perf_counter()
+        reports = validate_batch(batch, ontology=ontology)  # one pySHACL call (more only on conflicts)
+        validating += time.perf_counter() - t0
         statuses.update(r.status for r in reports.values())
-        elapsed = time.perf_counter() - start
         done = sum(statuses.values())
-        print(f"batch {i + 1}: {done} records, {done / elapsed:.0f} records/s, peak RSS {peak_rss_mib():.0f} MiB",
+        print(f"batch {i + 1}: {done} records, {done / validating:.0f} records/s, peak RSS {peak_rss_mib():.0f} MiB",
               file=sys.stderr, flush=True)  # fmt: skip
-    elapsed = time.perf_counter() - start
+    wall = time.perf_counter() - start
     n = sum(statuses.values())
     print(f"records            {n}")
     print(f"triples            {triples} ({triples / max(n, 1):.0f} per record)")
-    print(f"batch size         {args.batch_size} (one pySHACL call per batch)")
+    print(f"batch size         {args.batch_size}")
     print(f"statuses           {dict(sorted(statuses.items()))}")
-    print(f"seconds            {elapsed:.1f}")
-    print(f"records/s          {n / elapsed:.0f}")
+    print(f"validation         {validating:.1f} s -> {n / validating:.0f} records/s (one process, one core)")
+    print(f"wall incl. input   {wall:.1f} s (varying the records' IRIs included)")
     print(f"peak RSS           {peak_rss_mib():.0f} MiB (before validating: {base_rss:.0f} MiB)")
     return 0
 
