@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from shapes.validate import Result
+from shapes.validate import QUARANTINED, MappedLike, RecordReport, Result
 
 QUARANTINE_FILE = "quarantine.sqlite"
 
@@ -204,6 +204,39 @@ class QuarantineStore:
                 "DELETE FROM quarantine WHERE source=? AND identifier=?", [(source, i) for i in identifiers]
             )
             return cursor.rowcount
+
+    def apply(
+        self,
+        source: str,
+        items: Iterable[tuple[str, str, MappedLike]],
+        reports: dict[str, RecordReport],
+        run_id: int | None = None,
+    ) -> tuple[list[str], list[str]]:
+        """Apply one validated batch: (identifier, raw sha256, mapped record) per item.
+
+        Quarantined records are put (triples + results); records that pass now are released if they were
+        held. Both in one transaction each. Returns (identifiers to load, identifiers quarantined).
+        """
+        entries, passed = [], []
+        for identifier, sha, rec in items:
+            report = reports[rec.graph_iri]
+            if report.status == QUARANTINED:
+                entries.append(
+                    Entry(
+                        source,
+                        identifier,
+                        rec.graph_iri,
+                        sha,
+                        to_ntriples(rec.triples),
+                        report.results,
+                        rec.dataset_iri,
+                    )
+                )
+            else:
+                passed.append(identifier)
+        self.put_many(entries, run_id)
+        self.remove_many(source, passed)
+        return passed, [e.identifier for e in entries]
 
     # --- reads -------------------------------------------------------------------------------------------
 

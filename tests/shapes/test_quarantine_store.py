@@ -104,3 +104,24 @@ def test_survives_kill_9(tmp_path: Path) -> None:
         # Every committed batch is there, whole; at most the batch being written when killed is extra.
         assert n % 50 == 0 and (last + 1) * 50 <= n <= (last + 2) * 50
         assert {r.run_id for r in store.list("crash")} >= set(range(last + 1))
+
+
+def test_quarantine_then_fix_releases(tmp_path: Path, panet) -> None:
+    """Run 1: records whose description the provider lost are quarantined, the rest pass. Run 2: the
+    provider fixed them (the real records again, same identifiers): they are released and loadable."""
+    originals = S.valid_samples()[:12]
+    lost = {r.graph_iri for r in originals[::3]}
+    run1 = [
+        S.Record(r.dataset_iri, r.graph_iri, S.drop(S.DCT + "description")(r).triples)
+        if r.graph_iri in lost
+        else r
+        for r in originals
+    ]
+    with QuarantineStore(tmp_path) as store:
+        items = [(_source_id(r)[1], "1" * 64, r) for r in run1]
+        load, held = store.apply("src", items, validate_batch(run1, ontology=panet), run_id=1)
+        assert len(held) == 4 and len(load) == 8 and store.count("src") == 4
+        assert all(q.reasons[0].startswith("The dataset has no description") for q in store.list("src"))
+        items = [(_source_id(r)[1], "2" * 64, r) for r in originals]
+        load, held = store.apply("src", items, validate_batch(originals, ontology=panet), run_id=2)
+        assert held == [] and len(load) == 12 and store.count("src") == 0
