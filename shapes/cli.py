@@ -107,8 +107,9 @@ def _readable(name: str, graph: str, dataset: str, report, show_info: bool) -> s
         where = f"{r.path} " if r.path else ""
         value = f" (value: {r.value})" if r.value and not r.value.startswith("_:") else ""
         lines.append(f"  {r.severity.upper():9} {where}[{r.shape}]{value}")
+        pad = " " * 12
         lines += textwrap.wrap(
-            r.message, 100, initial_indent="            ", subsequent_indent="            "
+            r.message, 100, initial_indent=pad, subsequent_indent=pad, break_on_hyphens=False
         )
     return "\n".join(lines)
 
