@@ -36,15 +36,16 @@ def local(el: etree._Element) -> str:
 
 
 def kids(el: etree._Element | None, name: str) -> Iterator[etree._Element]:
+    """Children with this local name in any (or no) namespace; the filter runs in lxml's C code."""
     if el is None:
-        return
-    for child in el:
-        if isinstance(child.tag, str) and child.tag.rpartition("}")[2] == name:
-            yield child
+        return iter(())
+    return el.iterchildren("{*}" + name)
 
 
 def kid(el: etree._Element | None, name: str) -> etree._Element | None:
-    return next(kids(el, name), None)
+    if el is None:
+        return None
+    return next(el.iterchildren("{*}" + name), None)
 
 
 def text(el: etree._Element | None) -> str:
