@@ -101,6 +101,17 @@ class Geo:
 
 
 @dataclass(slots=True)
+class Distribution:
+    """One way to get the data. DataCite gives only formats and sizes (access URL = landing page); some
+    oai_dc providers give "media/type URL" pairs (a download URL)."""
+
+    access_url: str | None = None
+    download_url: str | None = None
+    media_type: str | None = None
+    byte_size: int | None = None
+
+
+@dataclass(slots=True)
 class Technique:
     """One PaNET assignment and how it was made (explicit-id | label | synonym | text)."""
 
@@ -143,6 +154,7 @@ class DatasetRecord:
     sizes: list[str] = field(default_factory=list)
     geo: list[Geo] = field(default_factory=list)
     landing_page: str | None = None
+    distributions: list[Distribution] = field(default_factory=list)
     techniques: list[Technique] = field(default_factory=list)
     entry_links: list[EntryLink] = field(default_factory=list)
 
@@ -632,20 +644,37 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
         add(ds, DCT.spatial, loc)
         add(ds, SDO.spatialCoverage, place)
 
-    # distribution (DataCite gives no download URL: the access URL is the landing page) ----------------------
-    media = [f for f in rec.formats if _MEDIA_TYPE.match(f.strip())]
+    # distributions (DCAT-AP: accessURL mandatory; JRC: accessURL -> schema:url, downloadURL -> contentUrl)
+    dists = list(rec.distributions)
+    media = [f.strip().lower() for f in rec.formats if _MEDIA_TYPE.match(f.strip())]
     sizes = [b for b in (byte_size(s) for s in rec.sizes) if b is not None]
-    if landing_node is not None and (media or sizes):
+    if landing and (media or sizes) and not dists:
+        dists.append(Distribution(access_url=landing, media_type=media[0] if media else None,
+                                  byte_size=sizes[0] if sizes else None))  # fmt: skip
+    for d in dists:
+        access = _iri_or_none(d.access_url or d.download_url)
+        if access is None:
+            continue
         dist = BlankNode()
         add(ds, DCAT.distribution, dist)
         add(dist, RDF.type, DCAT.Distribution)
-        add(dist, DCAT.accessURL, landing_node)
-        for m in media[:1]:  # DCAT-AP: at most one media type per distribution
-            mt = IANA_MEDIA[m.strip().lower()]
+        add(dist, DCAT.accessURL, access)
+        download = BlankNode()
+        add(ds, SDO.distribution, download)
+        add(download, RDF.type, SDO.DataDownload)
+        add(download, SDO.url, Literal(access.value, datatype=XSD.anyURI))
+        download_url = _iri_or_none(d.download_url)
+        if download_url is not None:
+            add(dist, DCAT.downloadURL, download_url)
+            add(download, SDO.contentUrl, Literal(download_url.value, datatype=XSD.anyURI))
+        if d.media_type:
+            mt = IANA_MEDIA[d.media_type]
             add(dist, DCAT.mediaType, mt)
             add(mt, RDF.type, DCT.MediaType)
-        if sizes:
-            add(dist, DCAT.byteSize, Literal(str(sizes[0]), datatype=XSD.nonNegativeInteger))
+            add(download, SDO.encodingFormat, Literal(d.media_type))
+        if d.byte_size is not None:
+            add(dist, DCAT.byteSize, Literal(str(d.byte_size), datatype=XSD.nonNegativeInteger))
+            add(download, SDO.contentSize, Literal(f"{d.byte_size} B"))
         for lic in rec.licences[:1]:
             add(dist, DCT.license, NamedNode(lic.iri))
 

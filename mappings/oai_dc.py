@@ -8,17 +8,20 @@ values sorted into licence / access right / statement, relations resolved to IRI
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from lxml import etree
 
 from mappings import iris
 from mappings.errors import MappingError
 from mappings.licences import classify_rights
-from mappings.model import Agent, DatasetRecord, Related, Text
+from mappings.model import Agent, DatasetRecord, Distribution, Related, Text
 from mappings.xmlutil import XML_LANG, find_first, local, parse_xml, squash, text
 
 DC = "http://purl.org/dc/elements/1.1/"
 _URL = re.compile(r"^https?://\S+$")
+# DSpace writes "application/pdf https://host/retrieve/2174/ERS 2003 073 MKT.pdf" (a file and its type).
+_FORMAT_WITH_URL = re.compile(r"^([a-z]+/[a-z0-9.+-]+)\s+(https?://.+)$", re.IGNORECASE)
 _DCMI_TYPES = {"dataset": "Dataset", "software": "Software", "text": "Text", "image": "Image",
                "collection": "Collection", "sound": "Sound", "movingimage": "Audiovisual",
                "interactiveresource": "InteractiveResource", "physicalobject": "PhysicalObject"}  # fmt: skip
@@ -73,7 +76,13 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
         if key in _DCMI_TYPES:
             rec.resource_type_general = _DCMI_TYPES[key]
             break
-    rec.formats = [v.strip() for v, _ in values("format")]
+    for v, _ in values("format"):
+        m = _FORMAT_WITH_URL.match(v.strip())
+        if m:
+            url = quote(m.group(2).strip(), safe=":/?#[]@!$&'()*+,;=%~")  # spaces in file names
+            rec.distributions.append(Distribution(download_url=url, media_type=m.group(1).lower()))
+        else:
+            rec.formats.append(v.strip())
 
     for v, _ in values("identifier"):
         v = v.strip()
