@@ -120,7 +120,12 @@ def crosswalk(
         )
     if record.deleted or not record.payload:
         raise MappingError(record.identifier, "payload", "deleted record or empty payload: nothing to map")
-    rec = reader(record.payload, record.source, record.identifier)
+    try:
+        rec = reader(record.payload, record.source, record.identifier)
+    except MappingError:
+        raise
+    except Exception as exc:  # a reader bug on an odd record must not stop the batch; the message shows it
+        raise MappingError(record.identifier, "record", f"{type(exc).__name__}: {exc}") from exc
     if panet is not None:
         rec.techniques = _techniques(rec, panet)
     rec.entry_links = _entry_links(rec)

@@ -15,7 +15,7 @@ from mappings import iris
 from mappings.errors import MappingError
 from mappings.licences import classify_rights
 from mappings.model import Agent, DatasetRecord, Funding, Geo, Related, SubjectTerm, Text
-from mappings.xmlutil import XML_LANG, find_first, kid, kids, local, parse_xml, squash, text
+from mappings.xmlutil import XML_LANG, find_first, kid, kids, local, markup_to_text, parse_xml, squash, text
 
 # (element local name, DatasetRecord attribute) for single-valued text fields.
 _SIMPLE: tuple[tuple[str, str], ...] = (
@@ -231,7 +231,7 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
             raise MappingError(oai_identifier, "titles", "no title (DataCite and DCAT-AP both require one)")
 
     for d in kids(kid(res, "descriptions"), "description"):
-        value = text(d).strip()
+        value = markup_to_text(text(d).strip())
         if not value:
             continue
         t = Text(value, d.get(XML_LANG))

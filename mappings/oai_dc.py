@@ -16,7 +16,7 @@ from mappings import iris
 from mappings.errors import MappingError
 from mappings.licences import classify_rights
 from mappings.model import Agent, DatasetRecord, Distribution, Related, Text
-from mappings.xmlutil import XML_LANG, find_first, local, parse_xml, squash, text
+from mappings.xmlutil import XML_LANG, find_first, local, markup_to_text, parse_xml, squash, text
 
 DC = "http://purl.org/dc/elements/1.1/"
 _URL = re.compile(r"^https?://\S+$")
@@ -58,7 +58,7 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
     rec.titles = [Text(squash(v), lang) for v, lang in values("title")]
     if not rec.titles:
         raise MappingError(oai_identifier, "title", "no dc:title (DCAT-AP requires a title)")
-    rec.descriptions = [Text(v, lang) for v, lang in values("description")]
+    rec.descriptions = [Text(markup_to_text(v), lang) for v, lang in values("description")]
     rec.creators = [_agent(squash(v)) for v, _ in values("creator")]
     rec.contributors = [_agent(squash(v)) for v, _ in values("contributor")]
     publishers = values("publisher")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 from collections.abc import Iterator
 
@@ -64,3 +66,21 @@ def find_first(el: etree._Element, name: str) -> etree._Element | None:
         if isinstance(node.tag, str) and node.tag.rpartition("}")[2] == name:
             return node
     return None
+
+
+_TAG = re.compile(
+    r"</?(?:p|br|div|span|ul|ol|li|h[1-6]|a|em|strong|b|i|code|pre|sub|sup|table|tr|td)\b[^>]*>", re.I
+)
+_BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|tr|pre)>|<br\s*/?>", re.I)
+
+
+def markup_to_text(value: str) -> str:
+    """Descriptions are plain text in DCAT-AP and schema.org; some providers send HTML, Zenodo's oai_dc even
+    entity-escaped HTML ("&lt;p&gt;"). Unescape once and drop the tags, keeping paragraph breaks."""
+    if "&lt;" in value and "&gt;" in value:
+        value = html.unescape(value)
+    if not _TAG.search(value):
+        return value
+    value = _BLOCK_END.sub("\n", value)
+    value = html.unescape(_TAG.sub("", value))
+    return re.sub(r"\n{3,}", "\n\n", value).strip()

@@ -200,3 +200,25 @@ def test_no_links_in_samples_without_accessions(panet: PanetIndex) -> None:
 )
 def test_pdb_patterns(text: str, expected: list[str]) -> None:
     assert [x.iri.removeprefix("https://identifiers.org/") for x in find_links(text)] == expected
+
+
+def test_panet_from_url_is_cached(tmp_path) -> None:
+    """PaNET served over HTTP on loopback: the first load downloads into the data dir, the second reads it."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SHARED / "panet"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/PaNET-1.3.0.owl"
+    try:
+        first = PanetIndex.load(url, data_dir=tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    cached = list((tmp_path / "panet").iterdir())
+    assert len(cached) == 1 and cached[0].stat().st_size > 100_000
+    second = PanetIndex.load(url, data_dir=tmp_path)  # server is gone: must come from the cache
+    assert first.labels == second.labels and first.version == "1.3.0"
