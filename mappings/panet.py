@@ -240,6 +240,9 @@ class PanetIndex:
             hit = self.match_term(value)
             if hit:
                 keep(hit, fld)
+            else:  # "Synchrotron X-ray tomography", "SAXS/WAXS": a technique named inside a keyword
+                for m in self.match_text(value):
+                    keep(m, fld)
         for fld, value in texts:
             for m in self.match_text(value):
                 keep(m, fld)

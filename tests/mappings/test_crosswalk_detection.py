@@ -69,6 +69,8 @@ def _with_subjects(xml: bytes, subjects: str) -> bytes:
         ("<subject>Protein crystallography</subject>", "synonym", "PaNET01164"),
         ("<subject>x-ray absorption spectroscopies</subject>", "label", "PaNET01196"),
         ("<subject>Polarised neutron reflectometry</subject>", "label", "PaNET01243"),
+        ("<subject>Synchrotron X-ray tomography</subject>", "text", "PaNET01207"),
+        ("<subject>Diffraction data</subject>", "text", "PaNET01022"),
     ],
 )  # fmt: skip
 def test_subject_matching(panet: PanetIndex, subject: str, method: str, panet_id: str) -> None:
@@ -83,7 +85,7 @@ def test_subject_matching(panet: PanetIndex, subject: str, method: str, panet_id
     )
 
 
-@pytest.mark.parametrize("keyword", ["PDF", "EM", "CD", "PhD", "MR", "STM", "Diffraction data", "testing"])
+@pytest.mark.parametrize("keyword", ["PDF", "EM", "CD", "PhD", "MR", "STM", "MX", "testing"])
 def test_ambiguous_keywords_assign_nothing(panet: PanetIndex, keyword: str) -> None:
     rec = RawRecord(
         "esrf", "x", "", "datacite", _with_subjects(ESRF.read_bytes(), f"<subject>{keyword}</subject>")
