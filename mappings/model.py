@@ -257,6 +257,21 @@ RESOURCE_TYPES: dict[str, NamedNode] = {
     "DataPaper": CITEDCAT.DataPaper,
     "Model": CITEDCAT.Model,
     "Workflow": CITEDCAT.Workflow,
+    # DataCite 4.4+ types, folded into the nearest DCMI type
+    "Book": DCTYPE.Text,
+    "BookChapter": DCTYPE.Text,
+    "ConferencePaper": DCTYPE.Text,
+    "ConferenceProceeding": DCTYPE.Text,
+    "Dissertation": DCTYPE.Text,
+    "Journal": DCTYPE.Text,
+    "JournalArticle": DCTYPE.Text,
+    "OutputManagementPlan": DCTYPE.Text,
+    "PeerReview": DCTYPE.Text,
+    "Preprint": DCTYPE.Text,
+    "Report": DCTYPE.Text,
+    "Standard": DCTYPE.Text,
+    "Film": DCTYPE.MovingImage,
+    "ComputationalNotebook": DCTYPE.Software,
 }
 
 # ISO 639-1 -> EU Publications Office language authority (the codes seen in PaN records; others are skipped
@@ -541,7 +556,7 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
     if rtype is not None:
         add(ds, DCT.type, rtype)
         add(rtype, RDF.type, SKOS.Concept)  # DCAT-AP: dct:type points to a skos:Concept with a prefLabel
-        add(rtype, SKOS.prefLabel, Literal(rec.resource_type_general or "", language="en"))
+        add(rtype, SKOS.prefLabel, Literal(rtype.value.rsplit("/", 1)[-1], language="en"))
     for t in rec.keywords:
         lit = text_literal(t)
         add(ds, DCAT.keyword, lit)
