@@ -283,6 +283,7 @@ EU_LANGUAGES = {
     "no": "NOR", "nb": "NOB", "ja": "JPN", "zh": "ZHO", "ru": "RUS", "la": "LAT", "ca": "CAT", "tr": "TUR",
 }  # fmt: skip
 
+_EU_CODES = frozenset(EU_LANGUAGES.values())
 _LANG_TAG = re.compile(r"^[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*$")
 _GYEAR = re.compile(r"^-?\d{4}$")
 _GYEARMONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -545,9 +546,9 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
 
     # classification ----------------------------------------------------------------------------------------
     if rec.language:
-        code = rec.language.strip().lower().split("-")[0]
+        code = re.split(r"[-_]", rec.language.strip().lower())[0]  # "en", "en-US", "en_US"
         add(ds, SDO.inLanguage, Literal(rec.language.strip()))
-        eu = EU_LANGUAGES.get(code)
+        eu = EU_LANGUAGES.get(code) or (code.upper() if code.upper() in _EU_CODES else None)  # "eng"
         if eu:
             lang_node = EU_LANGUAGE[eu]
             add(ds, DCT.language, lang_node)
