@@ -65,9 +65,11 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
     if publishers:
         rec.publisher = Agent(name=squash(publishers[0][0]), kind="organization")
     rec.keywords = [Text(squash(v), lang) for v, lang in values("subject")]
-    for v, _ in values("date"):
-        rec.dates.append(("Issued", v.strip()))
-        break  # the first dc:date is the publication date in every provider we harvest
+    dates = [v.strip() for v, _ in values("date")]
+    if dates:
+        # DSpace lists its system timestamps (accessioned, available) before the issue date ("1999");
+        # a date without a time is the publication date, else the first one.
+        rec.dates.append(("Issued", next((d for d in dates if "T" not in d), dates[0])))
     langs = values("language")
     if langs:
         rec.language = langs[0][0].strip()

@@ -71,13 +71,14 @@ def find_first(el: etree._Element, name: str) -> etree._Element | None:
 _TAG = re.compile(
     r"</?(?:p|br|div|span|ul|ol|li|h[1-6]|a|em|strong|b|i|code|pre|sub|sup|table|tr|td)\b[^>]*>", re.I
 )
+_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,5}|#x[0-9a-fA-F]{2,4});")
 _BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|tr|pre)>|<br\s*/?>", re.I)
 
 
 def markup_to_text(value: str) -> str:
     """Descriptions are plain text in DCAT-AP and schema.org; some providers send HTML, Zenodo's oai_dc even
     entity-escaped HTML ("&lt;p&gt;"). Unescape once and drop the tags, keeping paragraph breaks."""
-    if "&lt;" in value and "&gt;" in value:
+    if "&" in value and _ENTITY.search(value):  # "&lt;p&gt;", "&ldquo;peers&rdquo;": escaped twice upstream
         value = html.unescape(value)
     if not _TAG.search(value):
         return value
