@@ -77,8 +77,8 @@ def sniff_format(data: bytes) -> str:
         return "oai-pmh"
     if name == "oai_datacite":
         return "oai_datacite"
-    if name == "resource" and "datacite.org/schema" in (root.tag or ""):
-        return "datacite"
+    if name == "resource" and ("datacite.org/schema" in root.tag or root.find("{*}identifier") is not None):
+        return "datacite"  # any kernel namespace, or none (some providers strip it)
     if name == "dc":
         return "oai_dc"
     raise ValueError(f"unknown root element <{name}>")
@@ -87,6 +87,7 @@ def sniff_format(data: bytes) -> str:
 def _techniques(rec: DatasetRecord, panet: PanetIndex) -> list[Technique]:
     terms = [("subject", s.value) for s in rec.subjects] + [("keyword", k.value) for k in rec.keywords]
     explicit = [("subject", s.value_uri) for s in rec.subjects if s.value_uri]
+    explicit += [("subject", s.code) for s in rec.subjects if s.code]
     texts = [("title", t.value) for t in rec.titles]
     return [
         Technique(m.iri, m.label, m.method, fld, m.matched) for m, fld in panet.assign(terms, texts, explicit)

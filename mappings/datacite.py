@@ -278,9 +278,10 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
         if not value:
             continue
         scheme, scheme_uri, value_uri = s.get("subjectScheme"), s.get("schemeURI"), s.get("valueURI")
-        if scheme or scheme_uri or value_uri:
+        code = s.get("classificationCode")
+        if scheme or scheme_uri or value_uri or code:
             uri = value_uri if value_uri and re.match(r"^https?://\S+$", value_uri) else None
-            rec.subjects.append(SubjectTerm(value, scheme, scheme_uri, uri, s.get(XML_LANG)))
+            rec.subjects.append(SubjectTerm(value, scheme, scheme_uri, uri, s.get(XML_LANG), code))
         else:
             rec.keywords.append(Text(value, s.get(XML_LANG)))
 

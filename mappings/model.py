@@ -72,6 +72,7 @@ class SubjectTerm:
     scheme_uri: str | None = None
     value_uri: str | None = None
     lang: str | None = None
+    code: str | None = None  # DataCite 4.4 classificationCode
 
 
 @dataclass(slots=True)
@@ -149,6 +150,7 @@ class DatasetRecord:
     rights_statements: list[Text] = field(default_factory=list)
     related: list[Related] = field(default_factory=list)
     alternate_ids: list[tuple[str, str | None]] = field(default_factory=list)
+    citations: list[str] = field(default_factory=list)  # how to cite this dataset
     funding: list[Funding] = field(default_factory=list)
     formats: list[str] = field(default_factory=list)
     sizes: list[str] = field(default_factory=list)
@@ -463,6 +465,9 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
         add(ident, SKOS.notation, Literal(value))
         if id_type:
             add(ident, ADMS.schemeAgency, Literal(id_type))
+
+    for citation in rec.citations:
+        add(ds, DCT.bibliographicCitation, Literal(citation))
 
     # text --------------------------------------------------------------------------------------------------
     for t in rec.titles:

@@ -93,6 +93,8 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
             rec.doi = doi
         elif _URL.match(v) and rec.landing_page is None and not doi:
             rec.landing_page = v
+        elif " " in v and len(v) > 40:  # DSpace puts the full citation of the work in dc:identifier
+            rec.citations.append(v)
         elif v != oai_identifier:
             rec.alternate_ids.append((v, None))
     for v, _ in values("relation") + values("source"):

@@ -64,6 +64,8 @@ def _with_subjects(xml: bytes, subjects: str) -> bytes:
     [
         ('<subject subjectScheme="PaNET" valueURI="http://purl.org/pan-science/PaNET/PaNET01188">x</subject>',
          "explicit-id", "PaNET01188"),
+        ('<subject subjectScheme="PaNET" classificationCode="PaNET01089">photoemission</subject>',
+         "explicit-id", "PaNET01089"),
         ("<subject>small-angle X-ray scattering</subject>", "label", "PaNET01188"),
         ("<subject>SAXS</subject>", "synonym", "PaNET01188"),
         ("<subject>Protein crystallography</subject>", "synonym", "PaNET01164"),
