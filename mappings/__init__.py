@@ -119,6 +119,10 @@ def crosswalk(
             "metadata_prefix",
             f"unknown format {record.metadata_prefix!r} (known: {known})",
         )
+    if not record.identifier.strip():
+        raise MappingError(
+            record.identifier, "identifier", "no OAI identifier: the record's graph has no key"
+        )
     if record.deleted or not record.payload:
         raise MappingError(record.identifier, "payload", "deleted record or empty payload: nothing to map")
     try:

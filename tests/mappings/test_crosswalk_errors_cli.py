@@ -44,6 +44,12 @@ def test_broken_variant_names_the_field(mutate, field: str) -> None:
     assert field in str(exc.value)
 
 
+def test_record_without_oai_identifier() -> None:
+    with pytest.raises(MappingError) as exc:
+        crosswalk(RawRecord("esrf", "", "", "datacite", ESRF.read_bytes()))
+    assert exc.value.field == "identifier"
+
+
 def test_unknown_prefix_is_a_clear_error() -> None:
     with pytest.raises(MappingError, match="unknown format 'marcxml'"):
         crosswalk(_esrf(ESRF.read_bytes(), "marcxml"))
