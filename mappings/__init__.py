@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 # Bump on any change of the emitted triples; it goes into the provenance of every stored graph.
-MAPPING_VERSION = "1.0.0"
+MAPPING_VERSION = "1.1.0"
 
 Reader = Callable[[bytes, str, str], DatasetRecord]
 
