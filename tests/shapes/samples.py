@@ -78,9 +78,23 @@ def objects(rec: Record, predicate: str) -> list:
     ]
 
 
+# The core fields some real samples lack as harvested (checked here in plain Python, independently of SHACL):
+# a description (DataCite examples 10.5438/00xx, some OAI records) and, since mapping 1.1.0, a publication
+# date the crosswalk can trust (two oai_dc records with only free-text dates).
+GAPS = {
+    "description": ("core:Dataset-description", DCT + "description"),
+    "issued": ("core:Dataset-issued", DCT + "issued"),
+}
+
+
+def core_gaps(rec: Record) -> set[str]:
+    """The shapes a record must fail because a core field is missing."""
+    return {shape for shape, predicate in GAPS.values() if not has(rec, predicate)}
+
+
 def valid_samples() -> list[Record]:
-    """Samples that carry every core field (the ones without a description are invalid as harvested)."""
-    return [r for r in mapped_samples() if has(r, DCT + "description")]
+    """Samples that carry every core field."""
+    return [r for r in mapped_samples() if not core_gaps(r)]
 
 
 # --- breaking real records ------------------------------------------------------------------------------
