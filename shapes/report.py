@@ -50,7 +50,7 @@ _ENTRY = re.compile(r"^https://identifiers\.org/(?:pdb|emdb|empiar):")
 OUTCOME_COLUMNS = ["source", "run_id", "identifier", "graph_iri", "status", "top_violation", "top_warning",
                    *FLAGS]  # fmt: skip
 SUMMARY_COLUMNS = [
-    "source", "run_id", "harvested", "validated", "valid", "warned", "quarantined", "deleted",
+    "source", "run_id", "harvested", "validated", "valid", "warned", "quarantined", "deleted", "in_quarantine",
     *[f"{flag}_pct" for flag in FLAGS], "top_violations", "top_warnings", "findings",
 ]  # fmt: skip
 
@@ -124,10 +124,12 @@ def summarise(
     outcomes: pd.DataFrame,
     runs: dict[tuple[str, int], dict] | None = None,
     findings: dict[tuple[str, int], list[str]] | None = None,
+    held: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """One row per (source, run): counts, completeness percentages, top messages, provider findings.
 
-    ``runs`` gives the raw store's run rows (fetched -> harvested, deleted); ``findings`` its findings.
+    ``runs`` gives the raw store's run rows (fetched -> harvested, deleted); ``findings`` its findings;
+    ``held`` the quarantine store's count per source (records of any run still waiting for a fix).
     """
     runs, findings = runs or {}, findings or {}
     keys = set(runs) | set(findings)
@@ -155,6 +157,10 @@ def summarise(
             "warned": int(status.get(WARNED, 0)),
             "quarantined": int(status.get(QUARANTINED, 0)),
             "deleted": int(run.get("deleted", 0) or 0),
+            # Without the store's counts, the run's own quarantined records are all we know of.
+            "in_quarantine": int(held.get(source, 0))
+            if held is not None
+            else int(status.get(QUARANTINED, 0)),
         }
         for flag in FLAGS:
             row[f"{flag}_pct"] = round(100.0 * float(part[flag].sum()) / n, 1) if n else 0.0
@@ -271,8 +277,29 @@ _CSS = (
 def _page(source: str, run_id: int, row: pd.Series, history: pd.DataFrame, records: pd.DataFrame) -> str:
     e = html.escape
     counts = pd.DataFrame(
-        [[row[c] for c in ("harvested", "validated", "valid", "warned", "quarantined", "deleted")]],
-        columns=["harvested", "validated", "valid", "warned", "quarantined", "deleted"],
+        [
+            [
+                row[c]
+                for c in (
+                    "harvested",
+                    "validated",
+                    "valid",
+                    "warned",
+                    "quarantined",
+                    "deleted",
+                    "in_quarantine",
+                )
+            ]
+        ],
+        columns=[
+            "harvested",
+            "validated",
+            "valid",
+            "warned",
+            "quarantined",
+            "deleted",
+            "in quarantine (all runs)",
+        ],
     )
     complete = pd.DataFrame([[f"{row[f'{flag}_pct']:.1f}%" for flag in FLAGS]], columns=list(FLAGS.values()))
 
@@ -302,6 +329,7 @@ def write_report(
     *,
     runs: dict[tuple[str, int], dict] | None = None,
     findings: dict[tuple[str, int], list[str]] | None = None,
+    held: dict[str, int] | None = None,
 ) -> dict[tuple[str, int], Path]:
     """Write the CSV history, per-run CSV and HTML pages under DATA_DIR/reports; return the HTML paths.
 
@@ -310,7 +338,7 @@ def write_report(
     """
     reports = Path(data_dir) / "reports"
     reports.mkdir(parents=True, exist_ok=True)
-    summary = summarise(outcomes, runs, findings)
+    summary = summarise(outcomes, runs, findings, held)
     history_path = reports / "quality.csv"
     if history_path.exists():
         old = pd.read_csv(history_path, keep_default_na=False)
@@ -418,4 +446,10 @@ def build_report(
         findings.setdefault(key, []).append(
             f"mapping: {len(problems)} record(s) could not be mapped (first: {problems[0]})"
         )
-    return write_report(data_dir, outcomes_frame(rows), runs=runs, findings=findings)
+    held = None
+    if (data_dir / "quarantine.sqlite").exists():
+        from shapes.quarantine import QuarantineStore
+
+        with QuarantineStore(data_dir / "quarantine.sqlite") as store:
+            held = store.counts()
+    return write_report(data_dir, outcomes_frame(rows), runs=runs, findings=findings, held=held)

@@ -15,6 +15,7 @@ from harvesters.harvest import harvest_source
 from harvesters.raw_store import RawStore
 from harvesters.sources import Source
 from mappings import PanetIndex, crosswalk
+from shapes.quarantine import QuarantineStore
 from shapes.report import (
     FLAGS,
     completeness,
@@ -156,6 +157,11 @@ def harvested(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_pankg_report_from_the_raw_store(harvested: Path, panet, capsys) -> None:
+    # The gate as the pipeline runs it: quarantine what fails (the report counts what is held).
+    index = PanetIndex.load(S.panet_path())
+    with RawStore(harvested / "raw.sqlite") as store, QuarantineStore(harvested) as quarantine:
+        items = [(r.identifier, r.sha256, crosswalk(r, panet=index)) for r in store.records("local")]
+        _, held = quarantine.apply("local", items, validate_batch([m for *_, m in items], ontology=panet), 1)
     assert main(["report", "--data-dir", str(harvested), "--panet", S.panet_path()]) == 0
     out = capsys.readouterr().out
     assert "local run 1:" in out
@@ -166,7 +172,6 @@ def test_pankg_report_from_the_raw_store(harvested: Path, panet, capsys) -> None
     with RawStore(harvested / "raw.sqlite") as store:
         raws = list(store.records("local", include_deleted=False))
         findings = store.findings(1)
-    index = PanetIndex.load(S.panet_path())
     mapped = [crosswalk(r, panet=index) for r in raws]
     reports = validate_batch(mapped, ontology=panet)
     statuses = [rep.status for rep in reports.values()]
@@ -175,4 +180,5 @@ def test_pankg_report_from_the_raw_store(harvested: Path, panet, capsys) -> None
         statuses.count(s) for s in (VALID, WARNED, QUARANTINED)
     )
     assert row["findings"] == " | ".join(f"{k}: {d}" for k, d in findings)
+    assert row["in_quarantine"] == row["quarantined"] == len(held) > 0
     assert (harvested / "reports" / "local" / "run-1.html").exists()
