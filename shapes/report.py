@@ -22,6 +22,7 @@ import pandas as pd
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Triple
 
+from mappings.iris import catalog_iri
 from shapes.validate import QUARANTINED, VALID, WARNED, MappedLike, RecordReport
 
 DCT = "http://purl.org/dc/terms/"
@@ -197,7 +198,9 @@ def dqv_triples(
             Triple(m, NamedNode(SKOS + "definition"), Literal(definition, language="en")),
         ]
     for row in summary.itertuples(index=False):
-        catalog = NamedNode(f"{base}catalog/{row.source}")
+        catalog = NamedNode(
+            catalog_iri(str(row.source), base)
+        )  # the crosswalk's schema:includedInDataCatalog
         n = int(row.validated)
         for metric in METRICS:
             raw = getattr(row, metric)

@@ -6,7 +6,16 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from shapes.validate import QUARANTINED, SHAPE_FILES, SHAPES_DIR, VALID, WARNED, batches, validate_batch
+from shapes.validate import (
+    QUARANTINED,
+    SHAPE_FILES,
+    SHAPES_DIR,
+    VALID,
+    WARNED,
+    batches,
+    validate_batch,
+    validate_stream,
+)
 from tests.shapes import samples as S
 
 BREAKERS = {
@@ -137,9 +146,22 @@ def test_same_dataset_from_two_sources(samples, panet) -> None:
         assert reports[rec.graph_iri].status != QUARANTINED
 
 
-def test_batches_bound_memory() -> None:
+def test_batches_bound_memory(samples, panet) -> None:
     sizes = [len(b) for b in batches(iter(range(4500)), 2000)]
     assert sizes == [2000, 2000, 500]
+    # validate_stream pulls one batch at a time from a generator and reports every record once.
+    pulled = []
+
+    def source():
+        for rec in samples:
+            pulled.append(rec.graph_iri)
+            yield rec
+
+    seen = 0
+    for batch, reports in validate_stream(source(), batch_size=64, ontology=panet):
+        assert len(pulled) == seen + len(batch) and set(reports) == {r.graph_iri for r in batch}
+        seen += len(batch)
+    assert seen == len(samples)
 
 
 def test_dcat_ap_examples(panet) -> None:
