@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from shapes.validate import QUARANTINED, MappedLike, RecordReport, Result
+from shapes.validate import QUARANTINED, MappedLike, RecordReport, Result, validate_batch
 
 QUARANTINE_FILE = "quarantine.sqlite"
 
@@ -94,6 +94,13 @@ class QuarantinedRecord:
         if with_triples:
             out["ntriples"] = self.ntriples
         return out
+
+
+@dataclass(slots=True)
+class _Held:
+    dataset_iri: str
+    graph_iri: str
+    triples: list[pyoxigraph.Triple]
 
 
 @dataclass(frozen=True)
@@ -237,6 +244,47 @@ class QuarantineStore:
         self.put_many(entries, run_id)
         self.remove_many(source, passed)
         return passed, [e.identifier for e in entries]
+
+    def recheck(
+        self,
+        source: str | None = None,
+        *,
+        shapes: object = None,
+        ontology: object = None,
+        batch_size: int = 2000,
+    ) -> list[tuple[QuarantinedRecord, RecordReport]]:
+        """Re-validate the held mapped triples against the current shapes (after a shape fix; a mapping fix
+        needs `pankg remap`, which maps again from the raw store).
+
+        Records that still fail get their new results (attempts + 1). Records that pass are returned with
+        their new report and stay held: the caller loads them, then `remove`s them, so a failed load never
+        loses a record.
+        """
+        released: list[tuple[QuarantinedRecord, RecordReport]] = []
+        held = self.list(source)
+        for start in range(0, len(held), batch_size):
+            chunk = held[start : start + batch_size]
+            records = [_Held(q.dataset_iri, q.graph_iri, from_ntriples(q.ntriples)) for q in chunk]
+            reports = validate_batch(records, shapes=shapes, ontology=ontology)  # type: ignore[arg-type]
+            still: dict[int | None, list[Entry]] = {}  # by run, so each row keeps the run that quarantined it
+            for q in chunk:
+                report = reports[q.graph_iri]
+                if report.status != QUARANTINED:
+                    released.append((q, report))
+                    continue
+                entry = Entry(
+                    q.source,
+                    q.identifier,
+                    q.graph_iri,
+                    q.raw_sha256,
+                    q.ntriples,
+                    report.results,
+                    q.dataset_iri,
+                )
+                still.setdefault(q.run_id, []).append(entry)
+            for run_id, entries in still.items():
+                self.put_many(entries, run_id)
+        return released
 
     # --- reads -------------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from shapes.quarantine import QUARANTINE_FILE, QuarantineStore, from_ntriples, to_ntriples
-from shapes.validate import QUARANTINED, validate_batch
+from shapes.validate import QUARANTINED, SHAPES_DIR, validate_batch
 from tests.shapes import samples as S
 
 REPO = Path(__file__).resolve().parents[2]
@@ -126,3 +126,23 @@ def test_quarantine_then_fix_releases(tmp_path: Path, panet) -> None:
         items = [(_source_id(r)[1], "2" * 64, r) for r in originals]
         load, held = store.apply("src", items, validate_batch(originals, ontology=panet), run_id=2)
         assert held == [] and len(load) == 12 and store.count("src") == 0
+
+
+def test_recheck_after_a_shape_fix(tmp_path: Path, panet) -> None:
+    """Held records are re-validated from their stored triples: with the same shapes they stay (attempts
+    counted); with shapes that no longer require what they lack (here: only the recommended file) they are
+    released to the caller, who removes them once loaded."""
+    held = _quarantined(panet)[:5]
+    with QuarantineStore(tmp_path) as store:
+        for rec, rep in held:
+            source, identifier = _source_id(rec)
+            store.put(source, identifier, rec.graph_iri, "ab" * 32, to_ntriples(rec.triples), rep.results,
+                      dataset_iri=rec.dataset_iri, run_id=3)  # fmt: skip
+        assert store.recheck(ontology=panet) == []
+        assert {q.attempts for q in store.list()} == {2} and {q.run_id for q in store.list()} == {3}
+        released = store.recheck(shapes=SHAPES_DIR / "recommended.ttl", ontology=panet)
+        assert len(released) == 5 and all(rep.status != QUARANTINED for _, rep in released)
+        assert store.count() == 5  # still held until loaded
+        for q, _ in released:
+            store.remove(q.source, q.identifier)
+        assert store.count() == 0
