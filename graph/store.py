@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import pyoxigraph
 import requests
@@ -26,7 +26,7 @@ from graph.iris import PROVENANCE_GRAPH
 from graph.vocab import PROV, datetime_literal
 
 # What `query` returns: pyoxigraph's own result objects; CONSTRUCT over HTTP gives a list of triples.
-QueryResult = Union[QuerySolutions, QueryBoolean, QueryTriples, list[Triple]]  # noqa: UP007
+QueryResult = QuerySolutions | QueryBoolean | QueryTriples | list[Triple]
 
 SERVE_INFO = "serve.json"
 # Oxigraph's server refuses SPARQL bodies over 128 MiB; stop a little earlier with a clear message.
