@@ -24,8 +24,9 @@ from graph_testlib import (
 )
 
 from flows.cli import main
+from graph.cli import render
 from graph.iris import PANET_GRAPH
-from graph.store import SERVE_INFO, EmbeddedStore, HttpStore, QueryTimeoutError, open_store
+from graph.store import SERVE_INFO, EmbeddedStore, GraphStore, HttpStore, QueryTimeoutError, open_store
 
 REPO = Path(__file__).resolve().parents[2]
 PANKG = [sys.executable, "-m", "flows.cli"]
@@ -144,3 +145,19 @@ def test_pankg_query_formats_on_the_directory(tmp_path: Path, capsys: pytest.Cap
 
 def test_panet_source_file_is_the_shared_one() -> None:
     assert PANET_OWL.is_file(), f"PaNET not found at {PANET_OWL}: CI needs ../shared beside the clone"
+
+
+def test_construct_and_ask_render_on_both_backends(store: GraphStore) -> None:
+    fill_store(store, [])
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    construct = (
+        f"CONSTRUCT {{ ?t {label} ?l }} WHERE {{ GRAPH <{PANET_GRAPH}> "
+        f"{{ VALUES ?t {{ <http://purl.org/pan-science/PaNET/PaNET01022> }} ?t {label} ?l }} }}"
+    )
+    text = render(store.query(construct), "table")
+    assert text == (
+        "<http://purl.org/pan-science/PaNET/PaNET01022> <http://www.w3.org/2000/01/rdf-schema#label> "
+        '"diffraction" .\n'
+    )
+    assert render(store.query("ASK { ?s ?p ?o }"), "csv") == "true\n"
+    assert json.loads(render(store.query("ASK { ?s ?p ?o }"), "json"))["boolean"] is True

@@ -52,6 +52,8 @@ EXPECTED: dict[str, list[dict[str, str]]] = {
         {"facility": "DCAT-AP 3.0.1 examples", "year": "2022", "datasets": "1"},
         {"facility": "DCAT-AP 3.0.1 examples", "year": "2023", "datasets": "3"},
     ],
+    # Twelve of the thirteen records are live; the test provenance marks them all not validated.
+    "quality-per-source.rq": [{"source": "dcat-ap-examples", "status": "not-validated", "records": "12"}],
 }
 
 
