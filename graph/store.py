@@ -20,9 +20,18 @@ from typing import Any
 
 import pyoxigraph
 import requests
-from pyoxigraph import NamedNode, Quad, QueryBoolean, QueryResultsFormat, QuerySolutions, QueryTriples, Triple
+from pyoxigraph import (
+    BlankNode,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    Triple,
+)
 
-from graph.iris import PROVENANCE_GRAPH
+from graph.iris import CATALOGUE_GRAPH, PANET_GRAPH, PROVENANCE_GRAPH
 from graph.vocab import PROV, datetime_literal
 
 # What `query` returns: pyoxigraph's own result objects; CONSTRUCT over HTTP gives a list of triples.
@@ -32,6 +41,8 @@ SERVE_INFO = "serve.json"
 # Oxigraph's server refuses SPARQL bodies over 128 MiB; stop a little earlier with a clear message.
 MAX_HTTP_UPDATE_BYTES = 120 * 1024 * 1024
 TIMEOUT_MESSAGE = "The SPARQL operation has been cancelled"
+# The node's own graphs: written with replace_graph only, never as records.
+RESERVED_GRAPHS = frozenset({PANET_GRAPH, PROVENANCE_GRAPH, CATALOGUE_GRAPH})
 
 
 class StoreError(RuntimeError):
@@ -60,12 +71,22 @@ def _statement(t: Triple | Quad) -> str:
     return f"{t.subject} {t.predicate} {t.object} ."
 
 
+def _scoped_statement(t: Triple | Quad, scope: int) -> str:
+    """Like `_statement`, with blank node labels made unique to one record of the batch: Oxigraph maps each
+    label of an update request to one fresh node, so two records reusing a label (a mapper counting from
+    _:b0) would otherwise share a node across the union default graph."""
+    s, o = t.subject, t.object
+    subject = f"_:{s.value}_{scope}" if isinstance(s, BlankNode) else str(s)
+    obj = f"_:{o.value}_{scope}" if isinstance(o, BlankNode) else str(o)
+    return f"{subject} {t.predicate} {obj} ."
+
+
 def _values(iris: list[str]) -> str:
     return " ".join(iris)
 
 
 class GraphStore:
-    """Operations common to both backends; subclasses provide `_update`, `_ask_graphs` and `query`."""
+    """Operations common to both backends; subclasses provide `_update`, `query` and `graph_iris`."""
 
     # -- writes -------------------------------------------------------------------------------------------
 
@@ -88,13 +109,15 @@ class GraphStore:
         count = 0
         for graph_iri, triples in records:
             g = _iri(graph_iri)
+            if graph_iri in RESERVED_GRAPHS:
+                raise ValueError(f"{graph_iri} is not a record graph")
             if g in seen:
                 raise ValueError(f"graph {graph_iri} appears twice in one batch")
             seen.add(g)
             graphs.append(g)
             body.append(f"GRAPH {g} {{")
             for t in triples:
-                body.append(_statement(t))
+                body.append(_scoped_statement(t, len(graphs)))
                 count += 1
             body.append("}")
         prov_lines = [_statement(t) for t in provenance]
@@ -380,3 +403,7 @@ def open_store(data_dir: str | os.PathLike[str], *, read_only: bool = False) -> 
     if info is not None:
         return HttpStore(info["url"])
     return EmbeddedStore(Path(data_dir) / "graph", read_only=read_only)
+
+
+# The contract's name for "either backend".
+Store = GraphStore

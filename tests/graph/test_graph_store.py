@@ -12,13 +12,15 @@ from graph_testlib import (
     EXAMPLES_SOURCE,
     HARVESTED_AT,
     MALFORMED_EXAMPLES,
+    PANET_OWL,
     example_provenance,
     example_records,
     parse_turtle,
 )
-from pyoxigraph import Triple
+from pyoxigraph import BlankNode, Triple
 
 from graph.iris import PROVENANCE_GRAPH, record_graph_iri
+from graph.load import read_rdf as parse_rdf
 from graph.store import GraphStore, StoreError
 from graph.vocab import PROV
 
@@ -114,6 +116,24 @@ def test_naive_datetimes_and_bad_iris_are_refused(store: GraphStore) -> None:
         g = record_graph_iri("x", "y")
         store.replace_records([(g, []), (g, [])])
     assert store.quad_count() == 0
+
+
+def test_blank_nodes_stay_within_their_record(store: GraphStore) -> None:
+    """PaNET's OWL restrictions are blank nodes; the same parsed triples as two records of one batch."""
+    with_bnodes = [t for t in parse_rdf(PANET_OWL) if isinstance(t.subject, BlankNode)][:50]
+    n = len({t.subject for t in with_bnodes})
+    store.replace_records(
+        [(record_graph_iri("x", "1"), with_bnodes), (record_graph_iri("x", "2"), with_bnodes)]
+    )
+    result = store.query(
+        "SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { GRAPH ?g { ?b ?p ?o FILTER(isBlank(?b)) } }"
+    )
+    assert int(next(iter(result))["n"].value) == 2 * n  # type: ignore[arg-type, index]
+
+
+def test_the_node_graphs_are_not_records(store: GraphStore) -> None:
+    with pytest.raises(ValueError):
+        store.replace_records([(PROVENANCE_GRAPH, [])])
 
 
 def test_replace_graph(store: GraphStore) -> None:
