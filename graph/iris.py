@@ -17,7 +17,7 @@ CATALOGUE_GRAPH = f"{GRAPH_BASE}catalogue"
 # The node's own vocabulary for the few facts PROV-O, DCAT and VoID have no term for.
 PANKG = f"{BASE}ns#"
 
-NODE_CATALOGUE = f"{BASE}catalogue"
+NODE_CATALOGUE = f"{BASE}catalog"
 SPARQL_SERVICE = f"{BASE}service/sparql"
 VOID_DATASET = f"{BASE}void"
 
@@ -33,7 +33,8 @@ def record_graph_iri(source: str, oai_identifier: str) -> str:
 
 
 def facility_catalogue_iri(source: str) -> str:
-    return f"{BASE}catalogue/{quote(source, safe='')}"
+    """The facility's `dcat:Catalog`: the same IRI the crosswalk gives `schema:includedInDataCatalog`."""
+    return f"{BASE}catalog/{quote(source, safe='')}"
 
 
 def facility_agent_iri(source: str) -> str:
