@@ -9,6 +9,7 @@ import sys
 # Modules that define `add_commands(subparsers)`; one line per stage.
 COMMAND_MODULES = [
     "flows.commands",
+    "mappings.cli",
     "graph.cli",
 ]
 

@@ -1,9 +1,154 @@
-"""Harvest-side sub-commands (filled in by the foundation work)."""
+"""Harvest-side sub-commands: `pankg harvest`, `pankg sources`, `pankg status`."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+
+from flows import settings
+from harvesters.raw_store import RawStore
+from harvesters.sources import SourcesError, load_sources, select_sources
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sources", metavar="FILE", help="sources registry (default: $PANKG_SOURCES or sources.toml)"
+    )
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="where everything is written (default: $PANKG_DATA_DIR or ./data)"
+    )
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    pass
+    harvest = subparsers.add_parser("harvest", help="harvest sources into the raw store (a Prefect flow)")
+    harvest.add_argument(
+        "source_ids", nargs="*", metavar="SOURCE", help="source ids (default: every enabled source)"
+    )
+    add_common(harvest)
+    harvest.add_argument("--full", action="store_true", help="pull everything, not only what changed")
+    harvest.add_argument("--since", metavar="DATE", help="harvest records changed since DATE (OAI datestamp)")
+    harvest.add_argument("--until", metavar="DATE", help="harvest records changed until DATE (OAI datestamp)")
+    harvest.add_argument(
+        "--allow-mass-deletion",
+        action="store_true",
+        help="apply deletions the guard held back (after checking the provider)",
+    )
+    harvest.set_defaults(func=run_harvest)
+
+    sources = subparsers.add_parser("sources", help="list the sources registry with each source's last run")
+    add_common(sources)
+    sources.set_defaults(func=run_sources)
+
+    status = subparsers.add_parser("status", help="per source: last run, counts, records held")
+    add_common(status)
+    status.set_defaults(func=run_status)
+
+
+def run_harvest(args: argparse.Namespace) -> int:
+    try:
+        select_sources(load_sources(settings.sources_file(args.sources)), args.source_ids)
+    except SourcesError as exc:
+        print(f"pankg: {exc}", file=sys.stderr)
+        return 2
+    from flows.harvest import harvest  # Prefect is imported only when a flow runs
+
+    rows = harvest(
+        sources=args.source_ids or None,
+        mode="full" if args.full else "incremental",
+        since=args.since,
+        until=args.until,
+        sources_file=str(settings.sources_file(args.sources)),
+        data_dir=str(settings.data_dir(args.data_dir)),
+        allow_mass_deletion=args.allow_mass_deletion,
+    )
+    failed = [row for row in rows if row["status"] != "ok"]
+    for row in failed:
+        print(f"pankg: {row['source']}: {row['status']}: {row['message']}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _table(header: list[str], rows: list[list[object]]) -> str:
+    cells = [header, *[[("" if c is None else str(c)) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    )
+
+
+def run_sources(args: argparse.Namespace) -> int:
+    try:
+        registry = load_sources(settings.sources_file(args.sources))
+    except SourcesError as exc:
+        print(f"pankg: {exc}", file=sys.stderr)
+        return 2
+    path = settings.raw_store_path(settings.data_dir(args.data_dir))
+    store = RawStore(path) if path.exists() else None
+    rows = []
+    for source in registry.values():
+        last = store.last_run(source.id) if store else None
+        rows.append(
+            [
+                source.id,
+                source.name,
+                "yes" if source.enabled else "no",
+                source.protocol,
+                source.metadata_prefix,
+                source.url,
+                last["started_at"] if last else "never",
+                last["status"] if last else "",
+            ]
+        )
+    print(_table(["source", "name", "enabled", "protocol", "prefix", "url", "last run", "status"], rows))
+    return 0
+
+
+def run_status(args: argparse.Namespace) -> int:
+    try:
+        registry = load_sources(settings.sources_file(args.sources))
+    except SourcesError as exc:
+        print(f"pankg: {exc}", file=sys.stderr)
+        return 2
+    path = settings.raw_store_path(settings.data_dir(args.data_dir))
+    if not path.exists():
+        print(f"no harvest yet: {path} does not exist")
+        return 0
+    with RawStore(path) as store:
+        held = store.counts_by_source()
+        rows = []
+        for source_id in sorted(set(registry) | set(held)):
+            last = store.last_run(source_id)
+            live, dead = held.get(source_id, (0, 0))
+            rows.append(
+                [
+                    source_id,
+                    live,
+                    dead,
+                    last["status"] if last else "never",
+                    last["started_at"] if last else "",
+                    last["fetched"] if last else "",
+                    last["new"] if last else "",
+                    last["changed"] if last else "",
+                    last["deleted"] if last else "",
+                    store.bookmark(registry[source_id].bookmark_key) if source_id in registry else "",
+                    (last["message"] if last else "")[:80],
+                ]
+            )
+    print(
+        _table(
+            [
+                "source",
+                "records",
+                "deleted",
+                "last run",
+                "started",
+                "fetched",
+                "new",
+                "changed",
+                "removed",
+                "bookmark",
+                "message",
+            ],
+            rows,
+        )
+    )
+    return 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 def sha256_hex(payload: bytes) -> str:
@@ -30,3 +32,63 @@ class RawRecord:
     def __post_init__(self) -> None:
         if not self.sha256:
             object.__setattr__(self, "sha256", sha256_hex(self.payload))
+
+
+DAY = "YYYY-MM-DD"
+SECONDS = "YYYY-MM-DDThh:mm:ssZ"
+
+
+class PageError(RuntimeError):
+    """A page that cannot be used (not XML, not OAI-PMH, an OAI error other than noRecordsMatch)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class IdentifyInfo:
+    repository_name: str = ""
+    granularity: str = DAY
+    deleted_record: str = "no"
+    earliest_datestamp: str | None = None
+    findings: tuple[str, ...] = ()
+
+
+@dataclass
+class Page:
+    url: str
+    records: list[RawRecord]
+    token: str | None
+    complete_list_size: int | None = None
+    findings: list[str] = field(default_factory=list)
+    # The listing ended early (e.g. a resumption token we had already followed): the window is incomplete.
+    ended_early: bool = False
+
+
+@dataclass
+class Window:
+    """One selective-harvest request: `from_`/`until` as sent (None = unbounded)."""
+
+    from_: str | None
+    until: str | None
+
+
+class HarvestClient(Protocol):
+    """What every protocol module (`harvesters/<protocol>.py`) provides to the shared harvest logic.
+
+    A client fetches and parses; it knows nothing of storage. It raises `PageError` or
+    `harvesters.http.FetchError` for a page it cannot use (its own protocol errors may be listed in
+    `errors`), so the harvest stage can fail the window cleanly.
+    """
+
+    errors: tuple[type[Exception], ...]
+    # True for APIs without modification dates: every run is a full pull (deletions by set difference).
+    full_pulls_only: bool
+
+    def identify(self) -> IdentifyInfo: ...
+
+    def list_records(self, window: Window) -> Iterator[Page]: ...
+
+    def get_record(self, identifier: str) -> RawRecord | None: ...

@@ -1,0 +1,231 @@
+"""Harvest one source into the raw store: choose the window, walk the pages, commit, move the bookmark.
+
+This is the stage logic; `flows/` only wires sources to it. Protocol clients are picked by
+`Source.protocol`; everything below them (raw store, bookmarks, deletions) is shared.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from harvesters.http import FetchError, HttpPolicy, PoliteSession
+from harvesters.oai_pmh import OaiPmhClient, format_datestamp, parse_datestamp
+from harvesters.raw_store import RawStore, UpsertCounts
+from harvesters.records import DAY, HarvestClient, PageError, Window
+from harvesters.sources import Source
+
+log = logging.getLogger(__name__)
+
+# Re-fetch a little before the bookmark: providers' clocks and commit order are not exact.
+BOOKMARK_OVERLAP = timedelta(minutes=5)
+
+ProgressCallback = Callable[[str, int, float], None]
+
+# One module per protocol; its client class is registered here.
+PROTOCOL_CLIENTS: dict[str, Callable[[Source, PoliteSession], HarvestClient]] = {
+    "oai-pmh": OaiPmhClient,
+}
+
+
+@dataclass(frozen=True)
+class DeletionGuard:
+    """Refuse set-difference deletions that would remove too much at once (a provider answering a truncated
+    list must not empty the graph). Explicit OAI `deleted` headers are always applied."""
+
+    max_share: float = 0.20
+    max_count: int = 1000
+
+    def refuses(self, missing: int, known: int) -> bool:
+        return missing > self.max_count or (known > 0 and missing / known > self.max_share)
+
+
+@dataclass
+class SourceSummary:
+    source: str
+    status: str = "ok"  # ok | failed | needs_decision
+    mode: str = "incremental"
+    run_id: int = 0
+    window_from: str | None = None
+    window_until: str | None = None
+    fetched: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    failed_pages: int = 0
+    pending_deletions: int = 0
+    seconds: float = 0.0
+    message: str = ""
+    findings: list[str] = field(default_factory=list)
+
+    @property
+    def records_per_second(self) -> float:
+        return self.fetched / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self) | {"records_per_second": round(self.records_per_second, 1)}
+
+
+def choose_window(
+    source: Source,
+    store: RawStore,
+    *,
+    full: bool,
+    since: str | None,
+    until: str | None,
+    granularity: str,
+    started: datetime,
+    full_pulls_only: bool = False,
+) -> tuple[Window, bool, str]:
+    """The window to request, whether it is a full pull, and the bookmark to keep once it is committed.
+
+    The bookmark is the signpost taken when the run started (never a datestamp seen in the data), so a
+    record changed while we harvest is picked up by the next run. `until` is sent only when asked for.
+    """
+    signpost = until or format_datestamp(started, granularity)
+    if source.ignores_from or full_pulls_only:
+        return Window(None, None), True, signpost
+    if since:
+        return Window(since, until), False, signpost
+    bookmark = store.bookmark(source.bookmark_key)
+    if full or bookmark is None:
+        return Window(None, until), True, signpost
+    moment = parse_datestamp(bookmark)
+    from_ = bookmark if moment is None else format_datestamp(moment - BOOKMARK_OVERLAP, granularity)
+    return Window(from_, until), False, signpost
+
+
+def advance_bookmark(store: RawStore, source: Source, window: Window, signpost: str, run_id: int) -> None:
+    """Move the bookmark to the signpost once the whole window is committed, but only if the window
+    reached back to the old bookmark (a steward's `--since` backfill must not skip what lies before it)
+    and never backwards."""
+    old = store.bookmark(source.bookmark_key)
+    old_moment = parse_datestamp(old) if old else None
+    from_moment = parse_datestamp(window.from_) if window.from_ else None
+    new_moment = parse_datestamp(signpost)
+    if window.from_ is not None and (old_moment is None or from_moment is None or from_moment > old_moment):
+        return
+    if old_moment is not None and new_moment is not None and new_moment <= old_moment:
+        return
+    store.set_bookmark(source.bookmark_key, source.id, signpost, run_id)
+
+
+def harvest_source(
+    source: Source,
+    store: RawStore,
+    *,
+    full: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+    allow_mass_deletion: bool = False,
+    guard: DeletionGuard = DeletionGuard(),
+    policy: HttpPolicy | None = None,
+    progress: ProgressCallback | None = None,
+) -> SourceSummary:
+    """Harvest one source. Never raises for provider trouble: the summary says what failed and why."""
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    summary = SourceSummary(source=source.id, mode="full" if full else "incremental")
+    policy = policy or HttpPolicy(
+        requests_per_second=source.requests_per_second,
+        timeout_seconds=source.timeout_seconds,
+        retries=source.retries,
+    )
+    if source.protocol not in PROTOCOL_CLIENTS:
+        summary.status, summary.message = "failed", f"protocol {source.protocol!r} is not supported yet"
+        return summary
+    session = PoliteSession(policy)
+    client = PROTOCOL_CLIENTS[source.protocol](source, session)
+    failures = (FetchError, PageError, *client.errors)
+    counts = UpsertCounts()
+    run_id = 0
+    try:
+        try:
+            info = client.identify()
+        except failures as exc:
+            summary.status, summary.message = "failed", f"Identify failed: {exc}"
+            summary.run_id = store.start_run(source.id, summary.mode, None, None)
+            store.finish_run(summary.run_id, "failed", counts, 0, 0, summary.message)
+            return summary
+        summary.findings.extend(info.findings)
+        window, is_full, signpost = choose_window(
+            source,
+            store,
+            full=full,
+            since=since,
+            until=until,
+            granularity=info.granularity,
+            started=started,
+            full_pulls_only=client.full_pulls_only,
+        )
+        summary.mode = "full" if is_full else "incremental"
+        summary.window_from, summary.window_until = window.from_, window.until
+        run_id = summary.run_id = store.start_run(source.id, summary.mode, window.from_, window.until)
+        from_moment = parse_datestamp(window.from_) if window.from_ else None
+        tolerance = timedelta(days=1) if info.granularity == DAY else BOOKMARK_OVERLAP
+        complete = True
+        try:
+            for page in client.list_records(window):
+                summary.findings.extend(page.findings)
+                complete = complete and not page.ended_early
+                counts.add(store.upsert(page.records, run_id))
+                summary.fetched += len(page.records)
+                if (
+                    from_moment is not None
+                    and not is_full
+                    and any(
+                        (m := parse_datestamp(r.datestamp)) is not None and m < from_moment - tolerance
+                        for r in page.records
+                    )
+                ):
+                    # Records older than `from` coming back: the provider ignores `from`, so this is a full pull.
+                    summary.findings.append(
+                        "provider ignores 'from': treated as a full pull"
+                        " (set ignores_from = true for this source)"
+                    )
+                    is_full = True
+                    summary.mode = "full"
+                if progress:
+                    progress(source.id, summary.fetched, time.monotonic() - clock)
+        except failures as exc:
+            complete = False
+            summary.failed_pages += 1
+            summary.status = "failed"
+            summary.message = f"window {window.from_ or '-'}..{window.until or '-'} failed: {exc}"
+            log.error("%s: %s", source.id, summary.message)
+
+        if complete and is_full:
+            missing = store.missing_since(source.id, run_id)
+            known = store.live_count(source.id)
+            if missing and summary.fetched == 0:
+                summary.findings.append(f"full pull returned nothing; {missing} known records kept")
+            elif missing and guard.refuses(missing, known) and not allow_mass_deletion:
+                summary.status = "needs_decision"
+                summary.pending_deletions = missing
+                summary.message = (
+                    f"{missing} of {known} records are missing from the full pull; not deleted."
+                    f" Check the provider, then run: pankg harvest {source.id} --full --allow-mass-deletion"
+                )
+            elif missing:
+                counts.deleted += store.delete_missing(source.id, run_id)
+        if summary.status == "ok" and complete and not (source.ignores_from or client.full_pulls_only):
+            advance_bookmark(store, source, window, signpost, run_id)
+    finally:
+        session.close()
+        summary.new, summary.changed, summary.unchanged, summary.deleted = (
+            counts.new,
+            counts.changed,
+            counts.unchanged,
+            counts.deleted,
+        )
+        summary.seconds = time.monotonic() - clock
+        if run_id:
+            store.add_findings(run_id, source.id, "provider", summary.findings)
+            store.finish_run(
+                run_id, summary.status, counts, summary.fetched, summary.failed_pages, summary.message
+            )
+    return summary

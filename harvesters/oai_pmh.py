@@ -1,0 +1,269 @@
+"""OAI-PMH harvesting on Sickle: Identify, then ListRecords windows page by page, as raw records.
+
+Sickle gives the protocol model (its `Header` parser and one exception class per OAI error code); the
+page loop is ours because it must survive what real providers do: repeating resumption tokens, an
+empty token on the last page, `badResumptionToken` mid-window, pages that are not XML.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from lxml import etree
+from sickle import oaiexceptions
+from sickle.models import Header
+
+from harvesters.http import FetchError, PoliteSession
+from harvesters.records import DAY, SECONDS, IdentifyInfo, Page, PageError, RawRecord, Window
+from harvesters.sources import Source
+
+log = logging.getLogger(__name__)
+
+OAI_NS = "http://www.openarchives.org/OAI/2.0/"
+_NS = {"oai": OAI_NS}
+
+# Hostile XML is everyday input for a harvester: never expand entities, load a DTD or touch the network.
+SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_blank_text=False,
+)
+
+# Sickle's classes, one per OAI-PMH error code, share no base class: catch them together.
+OAI_ERRORS: tuple[type[Exception], ...] = (
+    oaiexceptions.BadArgument,
+    oaiexceptions.BadResumptionToken,
+    oaiexceptions.BadVerb,
+    oaiexceptions.CannotDisseminateFormat,
+    oaiexceptions.IdDoesNotExist,
+    oaiexceptions.NoMetadataFormat,
+    oaiexceptions.NoRecordsMatch,
+    oaiexceptions.NoSetHierarchy,
+    oaiexceptions.OAIError,
+)
+
+
+# --- parsing ---------------------------------------------------------------------------------------------
+
+
+def parse_xml(content: bytes, url: str) -> etree._Element:
+    if not content.strip():
+        raise PageError(url, "empty response body")
+    try:
+        root = etree.fromstring(content, parser=SAFE_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise PageError(url, f"not well-formed XML: {exc}") from exc
+    if root.tag != f"{{{OAI_NS}}}OAI-PMH":
+        raise PageError(url, f"not an OAI-PMH response (root element {root.tag!r})")
+    return root
+
+
+def raise_oai_error(root: etree._Element, url: str) -> None:
+    """Turn an `<error>` element into Sickle's exception for that code."""
+    error = root.find("oai:error", _NS)
+    if error is None:
+        return
+    code = error.get("code", "undefinedError")
+    exception_class = getattr(oaiexceptions, code[0].upper() + code[1:], oaiexceptions.OAIError)
+    raise exception_class(f"{url}: OAI-PMH error {code}: {(error.text or '').strip()}")
+
+
+def format_datestamp(moment: datetime, granularity: str) -> str:
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d") if granularity == DAY else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_datestamp(value: str) -> datetime | None:
+    """OAI datestamps are UTC, day or seconds granularity; anything else is reported, not trusted."""
+    value = value.strip()
+    for pattern in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S.%fZ"):
+        try:
+            return datetime.strptime(value, pattern).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def parse_identify(content: bytes, url: str) -> IdentifyInfo:
+    root = parse_xml(content, url)
+    raise_oai_error(root, url)
+    identify = root.find("oai:Identify", _NS)
+    if identify is None:
+        raise PageError(url, "Identify response without <Identify>")
+
+    def text(name: str) -> str | None:
+        element = identify.find(f"oai:{name}", _NS)
+        return element.text.strip() if element is not None and element.text else None
+
+    findings: list[str] = []
+    granularity = text("granularity") or DAY
+    if granularity not in (DAY, SECONDS):
+        findings.append(f"unknown granularity {granularity!r}; using {DAY}")
+        granularity = DAY
+    earliest = text("earliestDatestamp")
+    if earliest and parse_datestamp(earliest) is None:
+        # SciCat answers e.g. 2017-01-00T03:24:00Z: tolerate it, report it.
+        findings.append(f"invalid earliestDatestamp {earliest!r}")
+        earliest = None
+    deleted = text("deletedRecord") or "no"
+    if deleted == "no":
+        findings.append("deletedRecord=no: deletions found only by set difference after a full pull")
+    return IdentifyInfo(
+        repository_name=text("repositoryName") or "",
+        granularity=granularity,
+        deleted_record=deleted,
+        earliest_datestamp=earliest,
+        findings=tuple(findings),
+    )
+
+
+def parse_list_records(content: bytes, url: str, source: Source) -> Page:
+    """One ListRecords page -> raw records. Raises PageError, or Sickle's OAIError subclasses."""
+    root = parse_xml(content, url)
+    raise_oai_error(root, url)
+    container = root.find("oai:ListRecords", _NS)
+    if container is None:
+        raise PageError(url, "ListRecords response without <ListRecords>")
+    records: dict[str, RawRecord] = {}
+    findings: list[str] = []
+    now = datetime.now(UTC)
+    for element in container.iterfind("oai:record", _NS):
+        header_element = element.find("oai:header", _NS)
+        if header_element is None:
+            findings.append("record without <header> skipped")
+            continue
+        header = Header(header_element)
+        identifier = (header.identifier or "").strip()
+        if not identifier:
+            findings.append("record without identifier skipped")
+            continue
+        datestamp = (header.datestamp or "").strip()
+        moment = parse_datestamp(datestamp)
+        if moment is None:
+            findings.append(f"{identifier}: invalid datestamp {datestamp!r}")
+        elif moment > now + timedelta(days=1):
+            findings.append(f"{identifier}: datestamp {datestamp} is in the future")
+        payload = b""
+        if not header.deleted:
+            metadata = element.find("oai:metadata", _NS)
+            child = (
+                next((c for c in metadata if isinstance(c.tag, str)), None) if metadata is not None else None
+            )
+            if child is None:
+                findings.append(f"{identifier}: record without metadata skipped")
+                continue
+            payload = etree.tostring(child, encoding="utf-8")
+        if identifier in records:
+            findings.append(f"{identifier}: repeated in one page; the last copy is kept")
+        records[identifier] = RawRecord(
+            source=source.id,
+            identifier=identifier,
+            datestamp=datestamp,
+            metadata_prefix=source.metadata_prefix,
+            payload=payload,
+            deleted=bool(header.deleted),
+            sets=tuple(header.setSpecs),
+        )
+    token_element = container.find("oai:resumptionToken", _NS)
+    token = None
+    size = None
+    if token_element is not None:
+        token = (token_element.text or "").strip() or None
+        try:
+            size = int(token_element.get("completeListSize", ""))
+        except ValueError:
+            size = None
+    return Page(
+        url=url, records=list(records.values()), token=token, complete_list_size=size, findings=findings
+    )
+
+
+# --- the client ------------------------------------------------------------------------------------------
+
+
+class OaiPmhClient:
+    """Fetches and parses one source's pages. Knows nothing of storage."""
+
+    errors = OAI_ERRORS
+    full_pulls_only = False
+
+    def __init__(self, source: Source, session: PoliteSession) -> None:
+        self.source = source
+        self.session = session
+
+    def _get(self, params: dict[str, str]) -> tuple[bytes, str]:
+        response = self.session.get(self.source.url, params=params)
+        url = response.url
+        # OAI-PMH errors arrive as 200 or, from Invenio, as 422 with the OAI error in the body.
+        if response.status_code not in (200, 422) and not (
+            400 <= response.status_code < 500 and b"<OAI-PMH" in response.content[:2048]
+        ):
+            raise FetchError(url, f"HTTP {response.status_code} {response.reason}", response.status_code)
+        return response.content, url
+
+    def identify(self) -> IdentifyInfo:
+        content, url = self._get({"verb": "Identify"})
+        return parse_identify(content, url)
+
+    def get_record(self, identifier: str) -> RawRecord | None:
+        params = {
+            "verb": "GetRecord",
+            "identifier": identifier,
+            "metadataPrefix": self.source.metadata_prefix,
+        }
+        content, url = self._get(params)
+        root = parse_xml(content, url)
+        try:
+            raise_oai_error(root, url)
+        except oaiexceptions.IdDoesNotExist:
+            return None
+        # A GetRecord page has the same record structure as a ListRecords page.
+        get_record = root.find("oai:GetRecord", _NS)
+        if get_record is None:
+            raise PageError(url, "GetRecord response without <GetRecord>")
+        get_record.tag = f"{{{OAI_NS}}}ListRecords"
+        page = parse_list_records(etree.tostring(root), url, self.source)
+        return page.records[0] if page.records else None
+
+    def list_records(self, window: Window) -> Iterator[Page]:
+        """Pages of one window. Ends normally on the last page, on noRecordsMatch, or on a repeating token."""
+        first = {"verb": "ListRecords", "metadataPrefix": self.source.metadata_prefix}
+        if self.source.set:
+            first["set"] = self.source.set
+        if window.from_:
+            first["from"] = window.from_
+        if window.until:
+            first["until"] = window.until
+        params = first
+        seen_tokens: set[str] = set()
+        restarted = False
+        while True:
+            content, url = self._get(params)
+            try:
+                page = parse_list_records(content, url, self.source)
+            except oaiexceptions.NoRecordsMatch:
+                return
+            except oaiexceptions.BadResumptionToken:
+                # An expired token mid-window: restart the window once (records already kept stay kept).
+                if restarted or params is first:
+                    raise
+                restarted = True
+                log.warning("%s: badResumptionToken at %s; restarting the window once", self.source.id, url)
+                params, seen_tokens = first, set()
+                continue
+            if page.token and page.token in seen_tokens:
+                page.findings.append(f"resumption token repeated ({page.token[:40]}); window ended")
+                page.token = None
+                page.ended_early = True
+                yield page
+                return
+            yield page
+            if not page.token:
+                return
+            seen_tokens.add(page.token)
+            params = {"verb": "ListRecords", "resumptionToken": page.token}

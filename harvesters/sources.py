@@ -1,0 +1,73 @@
+"""The sources registry (`sources.toml`): declared once, with types and defaults, validated at start-up."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+PROTOCOLS = ("oai-pmh", "panosc-api", "scicat")
+DEFAULT_SOURCES_FILE = Path("sources.toml")
+
+
+class SourcesError(ValueError):
+    """The registry file is unreadable or declares something we do not know."""
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    name: str
+    protocol: str
+    url: str
+    metadata_prefix: str = "oai_datacite"
+    set: str | None = None
+    enabled: bool = True
+    requests_per_second: float = 2.0
+    timeout_seconds: float = 60.0
+    retries: int = 5
+    # Quirk switches, named after the behaviour they handle.
+    ignores_from: bool = False
+    no_deleted_records: bool = False
+
+    @property
+    def bookmark_key(self) -> str:
+        """Bookmarks are kept per (source, set, metadata prefix)."""
+        return f"{self.id}|{self.set or ''}|{self.metadata_prefix}"
+
+
+_KNOWN_KEYS = {f.name for f in fields(Source)} - {"id"}
+
+
+def load_sources(path: Path | str = DEFAULT_SOURCES_FILE) -> dict[str, Source]:
+    path = Path(path)
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SourcesError(f"cannot read sources registry {path}: {exc}") from exc
+    sources: dict[str, Source] = {}
+    for source_id, entry in table.items():
+        if not isinstance(entry, dict):
+            raise SourcesError(f"{path}: [{source_id}] must be a table")
+        unknown = set(entry) - _KNOWN_KEYS
+        if unknown:
+            raise SourcesError(f"{path}: [{source_id}] has unknown keys: {', '.join(sorted(unknown))}")
+        for required in ("name", "protocol", "url"):
+            if required not in entry:
+                raise SourcesError(f"{path}: [{source_id}] lacks '{required}'")
+        if entry["protocol"] not in PROTOCOLS:
+            raise SourcesError(
+                f"{path}: [{source_id}] protocol {entry['protocol']!r} is not one of {', '.join(PROTOCOLS)}"
+            )
+        sources[source_id] = Source(id=source_id, **entry)
+    return sources
+
+
+def select_sources(sources: dict[str, Source], wanted: list[str] | None) -> list[Source]:
+    """The named sources (in the order given), or every enabled one."""
+    if not wanted:
+        return [s for s in sources.values() if s.enabled]
+    missing = [w for w in wanted if w not in sources]
+    if missing:
+        raise SourcesError(f"unknown source(s): {', '.join(missing)} (known: {', '.join(sources)})")
+    return [sources[w] for w in wanted]

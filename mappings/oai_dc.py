@@ -1,0 +1,102 @@
+"""OAI Dublin Core (``oai_dc:dc``) -> DatasetRecord. PSI serves only this format.
+
+Dublin Core is flat and untyped, so the mapping is mostly one table; the few structured readings are:
+a DOI among the identifiers (becomes the dataset IRI), the first http(s) identifier as landing page, rights
+values sorted into licence / access right / statement, relations resolved to IRIs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from mappings import iris
+from mappings.errors import MappingError
+from mappings.licences import classify_rights
+from mappings.model import Agent, DatasetRecord, Related, Text
+from mappings.xmlutil import XML_LANG, find_first, local, parse_xml, squash, text
+
+DC = "http://purl.org/dc/elements/1.1/"
+_URL = re.compile(r"^https?://\S+$")
+_DCMI_TYPES = {"dataset": "Dataset", "software": "Software", "text": "Text", "image": "Image",
+               "collection": "Collection", "sound": "Sound", "movingimage": "Audiovisual",
+               "interactiveresource": "InteractiveResource", "physicalobject": "PhysicalObject"}  # fmt: skip
+
+
+def _agent(name: str) -> Agent:
+    # "Family, Given" is how DC creators of persons are usually written; anything else stays an unknown agent.
+    kind = "person" if re.match(r"^[^,\d]+,\s*[^,\d]+$", name) else None
+    return Agent(name=name, kind=kind)
+
+
+def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
+    try:
+        root = parse_xml(payload)
+    except etree.XMLSyntaxError as exc:
+        raise MappingError(oai_identifier, "payload", f"not well-formed XML: {exc}") from None
+    dc = root if local(root) == "dc" else find_first(root, "dc")
+    if dc is None:
+        raise MappingError(oai_identifier, "dc", f"no oai_dc:dc element (root is <{local(root)}>)")
+    fields: dict[str, list[etree._Element]] = {}
+    for el in dc:
+        if isinstance(el.tag, str) and el.tag.startswith("{" + DC):
+            fields.setdefault(local(el), []).append(el)
+
+    def values(name: str) -> list[tuple[str, str | None]]:
+        out = []
+        for el in fields.get(name, ()):
+            v = text(el)
+            if v:
+                out.append((v, el.get(XML_LANG)))
+        return out
+
+    rec = DatasetRecord(source=source, oai_identifier=oai_identifier)
+    rec.titles = [Text(squash(v), lang) for v, lang in values("title")]
+    if not rec.titles:
+        raise MappingError(oai_identifier, "title", "no dc:title (DCAT-AP requires a title)")
+    rec.descriptions = [Text(v, lang) for v, lang in values("description")]
+    rec.creators = [_agent(squash(v)) for v, _ in values("creator")]
+    rec.contributors = [_agent(squash(v)) for v, _ in values("contributor")]
+    publishers = values("publisher")
+    if publishers:
+        rec.publisher = Agent(name=squash(publishers[0][0]), kind="organization")
+    rec.keywords = [Text(squash(v), lang) for v, lang in values("subject")]
+    for v, _ in values("date"):
+        rec.dates.append(("Issued", v.strip()))
+        break  # the first dc:date is the publication date in every provider we harvest
+    langs = values("language")
+    if langs:
+        rec.language = langs[0][0].strip()
+    for v, _ in values("type"):
+        key = v.rsplit("/", 1)[-1].strip().lower()
+        if key in _DCMI_TYPES:
+            rec.resource_type_general = _DCMI_TYPES[key]
+            break
+    rec.formats = [v.strip() for v, _ in values("format")]
+
+    for v, _ in values("identifier"):
+        v = v.strip()
+        doi = iris.normalise_doi(v)
+        if doi and rec.doi is None:
+            rec.doi = doi
+        elif _URL.match(v) and rec.landing_page is None and not doi:
+            rec.landing_page = v
+        elif v != oai_identifier:
+            rec.alternate_ids.append((v, None))
+    for v, _ in values("relation") + values("source"):
+        v = v.strip()
+        doi = iris.normalise_doi(v)
+        target = iris.doi_iri(doi) if doi else (v if _URL.match(v) else None)
+        rec.related.append(Related(v, "DOI" if doi else None, None, target))
+
+    for v, lang in values("rights"):
+        label = squash(v)
+        lic, access = classify_rights(label, label if _URL.match(label) else None)
+        if lic:
+            rec.licences.append(lic)
+        elif access:
+            rec.access_right = rec.access_right or access
+        else:
+            rec.rights_statements.append(Text(label, lang))
+    return rec

@@ -1,0 +1,154 @@
+"""A real OAI-PMH 2.0 provider for tests and benchmarks: the `oaipmh` package's BatchingServer (ETH
+Library's maintained pyoai) over an in-memory, mutable list of records, behind a small WSGI app.
+
+Records are real metadata (DataCite XML from ../shared/data); the provider wraps them as its format
+requires (`oai_datacite` payload wrapper, or the bare `datacite` resource).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from lxml import etree
+from oaipmh import common, error, metadata, server
+
+OAI_DATACITE_NS = "http://schema.datacite.org/oai/oai-1.1/"
+
+
+@dataclass
+class ServedRecord:
+    identifier: str
+    datestamp: datetime  # naive UTC, as pyoai wants
+    resource: bytes  # the DataCite <resource> XML
+    sets: list[str] = field(default_factory=list)
+    deleted: bool = False
+
+
+def _write_oai_datacite(element: etree._Element, resource: bytes) -> None:
+    wrapper = etree.SubElement(element, f"{{{OAI_DATACITE_NS}}}oai_datacite", nsmap={None: OAI_DATACITE_NS})
+    etree.SubElement(wrapper, f"{{{OAI_DATACITE_NS}}}schemaVersion").text = "4"
+    etree.SubElement(wrapper, f"{{{OAI_DATACITE_NS}}}datacentreSymbol").text = "PANKG.TEST"
+    payload = etree.SubElement(wrapper, f"{{{OAI_DATACITE_NS}}}payload")
+    payload.append(etree.fromstring(resource))
+
+
+def _write_datacite(element: etree._Element, resource: bytes) -> None:
+    element.append(etree.fromstring(resource))
+
+
+class RecordSet:
+    """The provider's side (pyoai IBatchingOAI): records filtered by set and datestamp, in stable order."""
+
+    def __init__(
+        self, records: list[ServedRecord], *, deleted_record: str = "persistent", ignore_from: bool = False
+    ) -> None:
+        self.records = records
+        self.deleted_record = deleted_record
+        self.ignore_from = ignore_from
+        self.lock = threading.Lock()
+
+    def identify(self) -> common.Identify:
+        earliest = min((r.datestamp for r in self.records), default=datetime(2000, 1, 1))
+        return common.Identify(
+            repositoryName="pan-kg test provider",
+            baseURL="http://127.0.0.1/oai",
+            protocolVersion="2.0",
+            adminEmails=["nobody@example.org"],
+            earliestDatestamp=earliest,
+            deletedRecord=self.deleted_record,
+            granularity="YYYY-MM-DDThh:mm:ssZ",
+            compression=["identity"],
+        )
+
+    def _header(self, record: ServedRecord) -> common.Header:
+        return common.Header(None, record.identifier, record.datestamp, record.sets, record.deleted)
+
+    def _select(
+        self,
+        set: str | None = None,
+        from_: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[ServedRecord]:
+        with self.lock:
+            chosen = []
+            for record in self.records:
+                if set and set not in record.sets:
+                    continue
+                if not self.ignore_from:
+                    if from_ and record.datestamp < from_:
+                        continue
+                    if until and record.datestamp > until:
+                        continue
+                chosen.append(record)
+            return chosen
+
+    def listRecords(
+        self,
+        metadataPrefix: str,
+        set: str | None = None,
+        from_: datetime | None = None,
+        until: datetime | None = None,
+        cursor: int = 0,
+        batch_size: int = 10,
+    ) -> list[Any]:
+        if metadataPrefix not in ("oai_datacite", "datacite"):
+            raise error.CannotDisseminateFormatError(metadataPrefix)
+        chosen = self._select(set, from_, until)[cursor : cursor + batch_size]
+        return [(self._header(r), r.resource, None) for r in chosen]
+
+    def listIdentifiers(
+        self,
+        metadataPrefix: str,
+        set: str | None = None,
+        from_: datetime | None = None,
+        until: datetime | None = None,
+        cursor: int = 0,
+        batch_size: int = 10,
+    ) -> list[Any]:
+        chosen = self._select(set, from_, until)[cursor : cursor + batch_size]
+        return [self._header(r) for r in chosen]
+
+    def getRecord(self, metadataPrefix: str, identifier: str) -> Any:
+        for record in self.records:
+            if record.identifier == identifier:
+                return self._header(record), record.resource, None
+        raise error.IdDoesNotExistError(identifier)
+
+    def listMetadataFormats(self, identifier: str | None = None) -> list[tuple[str, str, str]]:
+        return [
+            ("oai_datacite", "http://schema.datacite.org/oai/oai-1.1/oai.xsd", OAI_DATACITE_NS),
+            (
+                "datacite",
+                "http://schema.datacite.org/meta/kernel-4/metadata.xsd",
+                "http://datacite.org/schema/kernel-4",
+            ),
+        ]
+
+    def listSets(self, cursor: int = 0, batch_size: int = 10) -> list[tuple[str, str, str]]:
+        names = sorted({s for r in self.records for s in r.sets})
+        return [(name, name, "") for name in names][cursor : cursor + batch_size]
+
+
+def oai_app(record_set: RecordSet, page_size: int = 10) -> Any:
+    """WSGI app answering OAI-PMH GET and POST requests from `record_set`, `page_size` records a page."""
+    registry = metadata.MetadataRegistry()
+    registry.registerWriter("oai_datacite", _write_oai_datacite)
+    registry.registerWriter("datacite", _write_datacite)
+    provider = server.BatchingServer(record_set, metadata_registry=registry, resumption_batch_size=page_size)
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        query = environ.get("QUERY_STRING", "")
+        if environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            query = environ["wsgi.input"].read(length).decode("utf-8")
+        body = provider.handleRequest(dict(parse_qsl(query, keep_blank_values=True)))
+        start_response(
+            "200 OK", [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))]
+        )
+        return [body]
+
+    return app
