@@ -26,7 +26,15 @@ from graph_testlib import (
 from flows.cli import main
 from graph.cli import render
 from graph.iris import PANET_GRAPH
-from graph.store import SERVE_INFO, EmbeddedStore, GraphStore, HttpStore, QueryTimeoutError, open_store
+from graph.store import (
+    SERVE_INFO,
+    EmbeddedStore,
+    GraphStore,
+    HttpStore,
+    QueryTimeoutError,
+    StoreBusyError,
+    open_store,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 PANKG = [sys.executable, "-m", "flows.cli"]
@@ -50,16 +58,28 @@ def test_federation_another_node_queries_us_with_service(
 
 
 def test_a_query_past_the_time_out_ends_with_a_clear_error(
-    tmp_path: Path, oxigraph_server: Callable[..., OxigraphServer]
+    tmp_path: Path, oxigraph_server: Callable[..., OxigraphServer], capsys: pytest.CaptureFixture[str]
 ) -> None:
     server = oxigraph_server(tmp_path / "graph", "--union-default-graph", "--timeout-s", "1")
     store = HttpStore(server.url)
     fill_store(store, [])
     started = time.monotonic()
     # A three-way cross product over PaNET's 4,265 triples: far more than a second of work.
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     with pytest.raises(QueryTimeoutError, match="time-out"):
-        store.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+        store.query(heavy)
     assert time.monotonic() - started < 20
+    # The same through `pankg query --endpoint`: exit status 1 and the reason on stderr.
+    assert main(["query", "--endpoint", server.url, heavy]) == 1
+    assert "time-out" in capsys.readouterr().err
+
+
+def test_a_served_directory_is_not_opened_behind_the_servers_back(
+    tmp_path: Path, oxigraph_server: Callable[..., OxigraphServer]
+) -> None:
+    oxigraph_server(tmp_path / "graph")  # no serve.json: not started by `pankg serve`
+    with pytest.raises(StoreBusyError, match="held by another process"):
+        EmbeddedStore(tmp_path / "graph")
 
 
 def test_pankg_serve_then_loads_go_through_it(tmp_path: Path) -> None:
