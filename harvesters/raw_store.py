@@ -359,7 +359,9 @@ class RawStore:
             "SELECT r.source, r.identifier, r.datestamp, r.metadata_prefix, r.payload, r.deleted, r.sets, r.sha256"
             " FROM records r LEFT JOIN processed p ON p.source = r.source AND p.identifier = r.identifier"
             " WHERE r.source = ? AND r.identifier > ?"
-            " AND (p.sha256 IS NULL OR p.sha256 != r.sha256 OR p.mapping_version != ? OR p.status = 'failed')"
+            " AND (p.sha256 IS NULL OR p.sha256 != r.sha256 OR p.mapping_version != ?"
+            # Quarantined records are re-validated every run: a shape fix may release them.
+            "      OR p.status IN ('failed', 'quarantined'))"
             # A tombstone needs graph work only if the record was processed (loaded) before.
             " AND (r.deleted = 0 OR (p.status IS NOT NULL AND p.status != 'deleted'))"
         )
