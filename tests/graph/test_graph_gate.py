@@ -214,3 +214,16 @@ def test_control_the_backend_itself_accepts_writes(gate: tuple[str, OxigraphServ
     )
     assert r.status_code == 204
     assert state(backend) != before
+
+
+def test_federation_through_the_gate(
+    gate: tuple[str, OxigraphServer], oxigraph_server: Callable[..., OxigraphServer]
+) -> None:
+    """Another EOSC node reaches us only through the public gate."""
+    url, _ = gate
+    peer = oxigraph_server(None)
+    answer = HttpStore(peer.url).query(
+        f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ SERVICE <{url}/query> "
+        "{ ?d a <http://www.w3.org/ns/dcat#Dataset> } }"
+    )
+    assert int(next(iter(answer))["n"].value) > 0  # type: ignore[arg-type, index]
