@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyoxigraph
 import pytest
@@ -21,7 +22,7 @@ from pyoxigraph import BlankNode, Triple
 
 from graph.iris import PROVENANCE_GRAPH, record_graph_iri
 from graph.load import read_rdf as parse_rdf
-from graph.store import GraphStore, StoreError
+from graph.store import EmbeddedStore, GraphStore, StoreError
 from graph.vocab import PROV
 
 
@@ -142,3 +143,13 @@ def test_replace_graph(store: GraphStore) -> None:
     assert store.replace_graph(g, triples) == len(triples)
     assert store.replace_graph(g, triples[:1]) == 1
     assert store.graph_triples(g) == triples[:1]  # type: ignore[attr-defined]
+
+
+def test_bulk_load_fresh_only_into_an_empty_store(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "graph")
+    records = example_records()
+    assert store.bulk_load_fresh(iter(records)) == sum(len(t) for _, t in records)
+    assert store.graph_iris() == {g for g, _ in records}
+    with pytest.raises(StoreError, match="empty store"):
+        store.bulk_load_fresh(records)
+    store.close()
