@@ -1,0 +1,438 @@
+"""The validation gate: pySHACL over batches of mapped records, each result attributed to its record.
+
+One pySHACL call per batch (never one per record: the shapes graph is compiled once per call and the
+per-call overhead dominates small graphs). The batch's triples go into one rdflib Graph; every result's
+focus node is traced back to the records that contributed triples about that node (a blank-node agent, a
+shared ORCID / ROR agent, a licence document, a PDB entry ...), so each record gets exactly the results
+about what it said. Records describing the same dataset IRI (the same DOI harvested from two sources)
+would merge in one graph and could break each other's cardinalities, and two records that describe a
+shared ORCID / ROR node differently could mask each other's gaps: such a record waits for the next pySHACL
+call of the same batch instead (see `_rounds`).
+
+Severity decides the outcome: any sh:Violation -> ``quarantined`` (not loaded), else any sh:Warning ->
+``warned`` (loaded and reported), else ``valid``; sh:Info results are kept for the completeness report.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph
+import pyshacl
+import rdflib
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH
+
+log = logging.getLogger(__name__)
+
+SHAPES_DIR = Path(__file__).resolve().parent
+SHAPE_FILES = ("core.ttl", "recommended.ttl", "pan.ttl")
+# 2,000 records of ~80 triples: ~160k triples per rdflib graph, a few hundred MB at most, and big enough
+# that pySHACL's per-call cost (shape compilation, target selection) is amortised.
+DEFAULT_BATCH_SIZE = 2000
+PANET_URL = "http://purl.org/pan-science/PaNET/PaNET.owl"
+PANET_ENV = "PANKG_PANET"
+
+VALID, WARNED, QUARANTINED = "valid", "warned", "quarantined"
+
+PREFIXES = {
+    "core": "https://w3id.org/pan-kg/shapes/core#",
+    "rec": "https://w3id.org/pan-kg/shapes/recommended#",
+    "pan": "https://w3id.org/pan-kg/shapes/pan#",
+    "pankg": "https://w3id.org/pan-kg/ns#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "http://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "adms": "http://www.w3.org/ns/adms#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+
+
+class MappedLike(Protocol):
+    """What the crosswalk's ``MappedRecord`` provides (and all this module needs)."""
+
+    dataset_iri: str
+    graph_iri: str
+    triples: Sequence[pyoxigraph.Triple]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    shape: str  # e.g. core:Dataset-description
+    path: str  # e.g. dct:description ("" for node-level constraints)
+    value: str  # the offending value, "" when the value is missing
+    message: str
+    severity: str  # Violation | Warning | Info
+    focus: str  # the node the result is about (dataset IRI, agent, blank node id ...)
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "shape": self.shape,
+            "path": self.path,
+            "value": self.value,
+            "message": self.message,
+            "severity": self.severity,
+            "focus": self.focus,
+        }
+
+
+@dataclass(slots=True)
+class RecordReport:
+    graph_iri: str
+    dataset_iri: str
+    status: str = VALID
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Warning"]
+
+    def finish(self) -> None:
+        severities = {r.severity for r in self.results}
+        self.status = QUARANTINED if "Violation" in severities else WARNED if "Warning" in severities else VALID
+        # Stable order for reports and tests: violations first, then by shape.
+        order = {"Violation": 0, "Warning": 1, "Info": 2}
+        self.results.sort(key=lambda r: (order.get(r.severity, 3), r.shape, r.path, r.value, r.focus))
+
+
+# --- shapes and ontology --------------------------------------------------------------------------------
+
+
+def shape_files(shapes: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None) -> list[Path]:
+    """The project's three shape files, or the given file(s) / directory of *.ttl."""
+    if shapes is None:
+        return [SHAPES_DIR / name for name in SHAPE_FILES]
+    items = [shapes] if isinstance(shapes, str | os.PathLike) else list(shapes)
+    out: list[Path] = []
+    for item in items:
+        path = Path(item)
+        out.extend(sorted(path.glob("*.ttl")) if path.is_dir() else [path])
+    return out
+
+
+@cache
+def _load_shapes(paths: tuple[Path, ...]) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for path in paths:
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def load_shapes(shapes: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None) -> rdflib.Graph:
+    return _load_shapes(tuple(shape_files(shapes)))
+
+
+def panet_source(data_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Where the PaNET OWL is: $PANKG_PANET (path or URL), else the published OWL cached like the crosswalk's."""
+    source = os.environ.get(PANET_ENV) or PANET_URL
+    if source.startswith(("http://", "https://")):
+        # Same cache as the crosswalk's PanetIndex.load(): both stages see the same PaNET release.
+        from mappings.panet import _cached_download, _default_data_dir
+
+        return _cached_download(source, Path(data_dir) if data_dir else _default_data_dir())
+    return Path(source)
+
+
+@cache
+def _load_ontology(path: Path) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    graph.parse(path, format="turtle" if path.suffix in (".ttl", ".turtle") else "xml")
+    return graph
+
+
+def load_ontology(ontology: rdflib.Graph | str | os.PathLike[str] | None = None) -> rdflib.Graph:
+    if isinstance(ontology, rdflib.Graph):
+        return ontology
+    return _load_ontology(Path(ontology) if ontology is not None else panet_source())
+
+
+_BACKGROUNDS: dict[int, tuple[rdflib.Graph, rdflib.Graph]] = {}
+
+
+def background(ontology: rdflib.Graph) -> rdflib.Graph:
+    """The part of the ontology the shapes look at: its statements about named terms (class declarations,
+    hierarchy, labels). pySHACL copies the ontology into every batch graph; PaNET's OWL axioms are blank-node
+    lists that cost 0.3 s per copy and that no shape reads."""
+    cached = _BACKGROUNDS.get(id(ontology))
+    if cached is None or cached[0] is not ontology:
+        small = rdflib.Graph()
+        for s, p, o in ontology:
+            if not isinstance(s, rdflib.BNode) and not isinstance(o, rdflib.BNode):
+                small.add((s, p, o))
+        cached = _BACKGROUNDS[id(ontology)] = (ontology, small)
+    return cached[1]
+
+
+# --- pyoxigraph -> rdflib -------------------------------------------------------------------------------
+
+
+class _Terms:
+    """Converts pyoxigraph terms to rdflib ones; IRIs are cached (predicates and shared nodes repeat a lot)."""
+
+    def __init__(self) -> None:
+        self._iris: dict[str, rdflib.URIRef] = {}
+
+    def iri(self, value: str) -> rdflib.URIRef:
+        node = self._iris.get(value)
+        if node is None:
+            node = self._iris[value] = rdflib.URIRef(value)
+        return node
+
+    def term(self, t: object) -> rdflib.term.Node:
+        if isinstance(t, pyoxigraph.NamedNode):
+            return self.iri(t.value)
+        if isinstance(t, pyoxigraph.BlankNode):
+            return rdflib.BNode(t.value)
+        if isinstance(t, pyoxigraph.Literal):
+            if t.language:
+                return rdflib.Literal(t.value, lang=t.language)
+            dt = t.datatype.value
+            if dt == "http://www.w3.org/2001/XMLSchema#string":
+                return rdflib.Literal(t.value)
+            return rdflib.Literal(t.value, datatype=self.iri(dt))
+        raise TypeError(f"unsupported RDF term {t!r}")
+
+
+# --- results --------------------------------------------------------------------------------------------
+
+
+def _qname(node: rdflib.term.Node | None) -> str:
+    if node is None:
+        return ""
+    text = str(node)
+    for prefix, ns in PREFIXES.items():
+        if text.startswith(ns):
+            return f"{prefix}:{text[len(ns) :]}"
+    return text
+
+
+def _path_text(graph: rdflib.Graph, path: rdflib.term.Node | None) -> str:
+    if path is None:
+        return ""
+    if isinstance(path, rdflib.URIRef):
+        return _qname(path)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(_qname(p) for p in Collection(graph, alternatives))
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _qname(inverse)
+    return "(complex path)"
+
+
+def _shape_names(shapes: rdflib.Graph) -> dict[rdflib.term.Node, str]:
+    """Readable names for anonymous property shapes: '<node shape>/<path>'."""
+    names: dict[rdflib.term.Node, str] = {}
+    for node_shape, prop in shapes.subject_objects(SH.property):
+        if isinstance(prop, rdflib.BNode):
+            names[prop] = f"{_qname(node_shape)}/{_path_text(shapes, shapes.value(prop, SH.path))}"
+    return names
+
+
+@cache
+def _cached_shape_names(paths: tuple[Path, ...]) -> dict[rdflib.term.Node, str]:
+    return _shape_names(_load_shapes(paths))
+
+
+def _value_text(node: rdflib.term.Node | None) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, rdflib.BNode):
+        return f"_:{node}"
+    return str(node)
+
+
+def _results(
+    report: rdflib.Graph, shapes: rdflib.Graph, names: dict[rdflib.term.Node, str]
+) -> Iterator[tuple[rdflib.term.Node, Result]]:
+    # Only the report's own results: pySHACL also types the nested sh:detail results of sh:node failures.
+    for res in report.objects(None, SH.result):
+        focus = report.value(res, SH.focusNode)
+        shape = report.value(res, SH.sourceShape)
+        severity = report.value(res, SH.resultSeverity)
+        message = report.value(res, SH.resultMessage)
+        path = report.value(res, SH.resultPath)
+        path_text = _path_text(report, path) if path is not None else ""
+        if path_text == "(complex path)":
+            path_text = _path_text(shapes, path)
+        if message is None:
+            component = report.value(res, SH.sourceConstraintComponent)
+            message = f"constraint {_qname(component)} not met"
+        yield (
+            focus,
+            Result(
+                shape=names.get(shape, _qname(shape)) if shape is not None else "",
+                path=path_text,
+                value=_value_text(report.value(res, SH.value)),
+                message=str(message),
+                severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
+                focus=_value_text(focus),
+            ),
+        )
+
+
+# --- validation -----------------------------------------------------------------------------------------
+
+
+def _signatures(rec: MappedLike) -> dict[str, object]:
+    """What the record says about each IRI it describes (blank nodes only as "a blank node").
+
+    The record's dataset IRI gets a signature no other record can share.
+    """
+    about: dict[str, set[tuple[str, str]]] = {}
+    for t in rec.triples:
+        s = t.subject
+        if isinstance(s, pyoxigraph.NamedNode):
+            o = t.object
+            key = "_" if isinstance(o, pyoxigraph.BlankNode) else str(o)
+            about.setdefault(s.value, set()).add((t.predicate.value, key))
+    sigs: dict[str, object] = {iri: hash(frozenset(facts)) for iri, facts in about.items()}
+    sigs[rec.dataset_iri] = ("dataset", rec.graph_iri)
+    sigs["graph " + rec.graph_iri] = ("graph", id(rec))
+    return sigs
+
+
+def _rounds(records: Sequence[MappedLike]) -> list[list[int]]:
+    """Split a batch into pySHACL calls in which records merge only where they agree.
+
+    In one rdflib graph, nodes with the same IRI merge. That is harmless when two records say the same
+    about a shared node (an ORCID person, a ROR publisher, a licence, a PaNET term), which is the usual
+    case, so a batch normally needs one call. When they differ (one record names the person, another does
+    not; the same DOI harvested from two sources), merging could hide a missing field or invent a
+    duplicate, so the later record waits for another call of the same batch.
+    """
+    rounds: list[tuple[dict[str, object], list[int]]] = []
+    for i, rec in enumerate(records):
+        sigs = _signatures(rec)
+        for seen, members in rounds:
+            if all(seen.get(iri, sig) == sig for iri, sig in sigs.items()):
+                seen.update(sigs)
+                members.append(i)
+                break
+        else:
+            rounds.append((dict(sigs), [i]))
+    return [members for _, members in rounds]
+
+
+def _validate_round(
+    records: Sequence[MappedLike],
+    members: list[int],
+    shapes: rdflib.Graph,
+    names: dict[rdflib.term.Node, str],
+    ontology: rdflib.Graph | None,
+    reports: dict[str, RecordReport],
+) -> None:
+    terms = _Terms()
+    data = rdflib.Graph()
+    add = data.add
+    owners: dict[rdflib.term.Node, set[int]] = {}
+    for i in members:
+        for t in records[i].triples:
+            s = terms.term(t.subject)
+            add((s, terms.term(t.predicate), terms.term(t.object)))
+            owner = owners.get(s)
+            if owner is None:
+                owners[s] = {i}
+            else:
+                owner.add(i)
+    for i in members:
+        rec = records[i]
+        reports[rec.graph_iri] = RecordReport(rec.graph_iri, rec.dataset_iri)
+    _conforms, report, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        inplace=True,  # the batch graph is ours and thrown away: no copy (PaNET is mixed into it)
+        allow_warnings=True,
+        allow_infos=True,
+        abort_on_first=False,
+    )
+    by_object: dict[rdflib.term.Node, set[int]] | None = None
+    unattributed = 0
+    # A node that is some record's dataset belongs to that record only, even when another record in the
+    # batch says something about it (e.g. types a related dataset as foaf:Document).
+    datasets: dict[rdflib.term.Node, set[int]] = {}
+    for i in members:
+        datasets.setdefault(terms.iri(records[i].dataset_iri), set()).add(i)
+    for focus, result in _results(report, shapes, names):
+        idx = datasets.get(focus) or owners.get(focus)
+        if idx is None:
+            # A node the record only points at (sh:targetObjectsOf): attribute by object position.
+            if by_object is None:
+                by_object = {}
+                for i in members:
+                    for t in records[i].triples:
+                        by_object.setdefault(terms.term(t.object), set()).add(i)
+            idx = by_object.get(focus)
+        if not idx:
+            unattributed += 1  # about the ontology background (e.g. PaNET's own creators): no record's
+            continue
+        for i in idx:
+            reports[records[i].graph_iri].results.append(result)
+    if unattributed:
+        log.debug("%d results about no record (ontology background) ignored", unattributed)
+
+
+def validate_batch(
+    records: Sequence[MappedLike],
+    *,
+    shapes: rdflib.Graph | str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+    ontology: rdflib.Graph | str | os.PathLike[str] | None = None,
+) -> dict[str, RecordReport]:
+    """Validate one batch with one pySHACL call; return a report per record, keyed by graph IRI.
+
+    ``shapes``: an rdflib Graph, shape file(s) or a directory (default: the project's shapes);
+    ``ontology``: the PaNET graph or its path (default: $PANKG_PANET or the published OWL, cached).
+    """
+    if isinstance(shapes, rdflib.Graph):
+        shapes_graph, names = shapes, _shape_names(shapes)
+    else:
+        paths = tuple(shape_files(shapes))
+        shapes_graph, names = _load_shapes(paths), _cached_shape_names(paths)
+    onto = background(load_ontology(ontology))
+    reports: dict[str, RecordReport] = {}
+    for members in _rounds(records):
+        _validate_round(records, members, shapes_graph, names, onto, reports)
+    for rep in reports.values():
+        rep.finish()
+    return reports
+
+
+def batches(records: Iterable[MappedLike], size: int = DEFAULT_BATCH_SIZE) -> Iterator[list[MappedLike]]:
+    """Chunk a stream of records: memory stays bounded by one batch whatever the source size."""
+    batch: list[MappedLike] = []
+    for rec in records:
+        batch.append(rec)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def validate_stream(
+    records: Iterable[MappedLike],
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    shapes: rdflib.Graph | str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+    ontology: rdflib.Graph | str | os.PathLike[str] | None = None,
+) -> Iterator[tuple[list[MappedLike], dict[str, RecordReport]]]:
+    """Validate a (possibly 600,000-record) stream batch by batch; yields each batch with its reports."""
+    for batch in batches(records, batch_size):
+        yield batch, validate_batch(batch, shapes=shapes, ontology=ontology)
