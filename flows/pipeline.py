@@ -21,6 +21,7 @@ from harvesters.raw_store import RawStore
 from harvesters.records import RawRecord
 from mappings import MAPPING_VERSION, MappedRecord, MappingError, PanetIndex, crosswalk
 from mappings.iris import DEFAULT_BASE_IRI, graph_iri
+from shapes.quarantine import Entry, QuarantineStore, to_ntriples
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +32,6 @@ class Report(Protocol):
 
 
 Validator = Callable[[Sequence[MappedRecord]], Mapping[str, Report]]
-
-
-class QuarantineSink(Protocol):
-    def put(self, **kwargs: Any) -> None: ...
-
-    def remove(self, source: str, identifier: str) -> None: ...
 
 
 # Provenance speaks PROV/our vocabulary; the validation gate speaks steward terms.
@@ -84,7 +79,7 @@ def process_source(
     source_id: str,
     raw: RawStore,
     graph: GraphStore,
-    quarantine: QuarantineSink,
+    quarantine: QuarantineStore,
     validate: Validator,
     *,
     panet: PanetIndex | None = None,
@@ -156,17 +151,22 @@ def process_source(
         summary.loaded += len(to_load)
         summary.deleted += deleted
 
-        for record, result, report in to_quarantine:
-            quarantine.put(
-                source=source_id,
-                identifier=record.identifier,
-                graph_iri=graph_iri(source_id, record.identifier, base_iri),
-                raw_sha256=record.sha256,
-                triples=result.triples if result else [],
-                results=list(report.results),
+        quarantine.put_many(
+            Entry(
+                source_id,
+                record.identifier,
+                graph_iri(source_id, record.identifier, base_iri),
+                record.sha256,
+                to_ntriples(result.triples) if result else "",
+                list(report.results),
+                result.dataset_iri if result else "",
             )
-        for record, _, _ in to_load:
-            quarantine.remove(source_id, record.identifier)
+            for record, result, report in to_quarantine
+        )
+        # Loaded (now valid) or deleted at the source: nothing left to hold.
+        quarantine.remove_many(
+            source_id, [r.identifier for r, _, _ in to_load] + [r.identifier for r in batch if r.deleted]
+        )
         summary.quarantined += len(to_quarantine)
         raw.mark_processed(
             [
