@@ -142,6 +142,10 @@ def process_source(
         try:
             graph.replace_records(((m.graph_iri, m.triples) for _, m, _ in to_load), provenance=provenance)
             deleted = graph.delete_records(gone, at=now) if gone else 0
+            # A record whose new version is quarantined keeps its last valid version, flagged stale.
+            graph.mark_stale(
+                [graph_iri(source_id, r.identifier, base_iri) for r, _, _ in to_quarantine], at=now
+            )
         except StoreError as exc:
             # Nothing of this batch is marked processed: it stays pending for the next run.
             summary.failed += len(batch)

@@ -32,7 +32,7 @@ from pyoxigraph import (
 )
 
 from graph.iris import CATALOGUE_GRAPH, PANET_GRAPH, PROVENANCE_GRAPH
-from graph.vocab import PROV, datetime_literal
+from graph.vocab import PANKG_NS, PROV, datetime_literal
 
 # What `query` returns: pyoxigraph's own result objects; CONSTRUCT over HTTP gives a list of triples.
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples | list[Triple]
@@ -158,6 +158,24 @@ class GraphStore:
             f"FILTER NOT EXISTS {{ GRAPH {prov} {{ ?g {invalidated} ?t }} }} }}"
         )
         self._update("\n".join(parts))
+        return present
+
+    def mark_stale(self, graph_iris: Iterable[str], *, at: datetime) -> int:
+        """The source now serves a version that failed validation: the loaded version stays in the graph
+        and its provenance says since when it is stale (`pankg:staleSince`). Reloading the record clears
+        it. Only graphs that are loaded are marked; returns how many were present."""
+        graphs = list(dict.fromkeys(_iri(g) for g in graph_iris))
+        if not graphs:
+            return 0
+        when = str(datetime_literal(at))
+        present = self._count_present(graphs)
+        prov = _iri(PROVENANCE_GRAPH)
+        stale = str(PANKG_NS.staleSince)
+        self._update(
+            f"INSERT {{ GRAPH {prov} {{ ?g {stale} {when} }} }} "
+            f"WHERE {{ VALUES ?g {{ {_values(graphs)} }} GRAPH ?g {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH {prov} {{ ?g {stale} ?t }} }} }}"
+        )
         return present
 
     def replace_graph(self, graph_iri: str, triples: Iterable[Triple | Quad]) -> int:

@@ -144,3 +144,55 @@ def test_harvest_map_validate_load_then_incremental_changes(
     assert remap["fetched"] == 0 and remap["mapped"] == row["quarantined"] and remap["loaded"] == 0
     with RawStore(data / "raw.sqlite") as raw:
         assert raw.processed_counts("local").get("loaded") == row["loaded"] - 1
+
+
+def test_a_broken_new_version_is_quarantined_and_the_loaded_one_stays_marked_stale(
+    provider: tuple[RecordSet, str], setup: dict[str, str]
+) -> None:
+    record_set, _ = provider
+    data = Path(setup["data_dir"])
+    [first] = harvest(**setup)
+    with EmbeddedStore(data / "graph") as store:
+        loaded = record_graphs(store)
+    n, victim = next(
+        (n, r)
+        for n, r in enumerate(record_set.records)
+        if graph_iri("local", r.identifier) in loaded and b"<descriptions>" in r.resource
+    )
+    # The provider publishes a new version without its description (mandatory in DCAT-AP).
+    start, end = victim.resource.index(b"<descriptions>"), victim.resource.index(b"</descriptions>")
+    broken = victim.resource[:start] + victim.resource[end + len(b"</descriptions>") :]
+    record_set.records[n] = dataclasses.replace(
+        victim, datestamp=datetime.utcnow().replace(microsecond=0), resource=broken
+    )
+
+    [second] = harvest(**setup)
+    assert second["changed"] == 1 and second["quarantined"] == first["quarantined"] + 1
+    victim_graph = graph_iri("local", victim.identifier)
+    with QuarantineStore(data / "quarantine.sqlite") as quarantine:
+        held = quarantine.get("local", victim.identifier)
+    assert held is not None and any("description" in reason.lower() for reason in held.reasons)
+    with EmbeddedStore(data / "graph") as store:
+        assert victim_graph in record_graphs(store)  # the last valid version is still served
+        assert (
+            scalar(
+                store,
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{victim_graph}> "
+                "<https://w3id.org/pan-kg/ns#staleSince> ?t } }",
+            )
+            == 1
+        )
+
+    # The provider fixes it: the new version loads and the stale flag goes.
+    record_set.records[n] = dataclasses.replace(victim, datestamp=datetime.utcnow().replace(microsecond=0))
+    [third] = harvest(**setup)
+    assert third["loaded"] == 1 and third["quarantined"] == first["quarantined"]
+    with EmbeddedStore(data / "graph") as store:
+        assert (
+            scalar(
+                store,
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{victim_graph}> "
+                "<https://w3id.org/pan-kg/ns#staleSince> ?t } }",
+            )
+            == 0
+        )
