@@ -196,3 +196,19 @@ def test_a_broken_new_version_is_quarantined_and_the_loaded_one_stays_marked_sta
             )
             == 0
         )
+
+
+def test_the_run_summary_is_a_prefect_markdown_artifact(setup: dict[str, str]) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    [row] = harvest(**setup)
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["harvest-summary"]))
+        )
+    assert artifacts, "no harvest-summary artifact recorded"
+    latest = max(artifacts, key=lambda a: a.created)
+    assert latest.type == "markdown"
+    assert "| local | ok | full | 30 | 30 |" in str(latest.data)
+    assert f"| {row['loaded']} |" in str(latest.data)
