@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pyoxigraph
 
 from harvesters.records import RawRecord
-from mappings import datacite, iris, links, oai_dc
+from mappings import datacite, iris, links, oai_dc, panosc, scicat
 from mappings.errors import MappingError
 from mappings.iris import DEFAULT_BASE_IRI
 from mappings.model import DatasetRecord, Technique, emit
@@ -42,6 +42,9 @@ FORMATS: dict[str, Reader] = {
     "oai_datacite": datacite.read,
     "datacite": datacite.read,
     "oai_dc": oai_dc.read,
+    panosc.PREFIX: panosc.read,
+    scicat.DATASET_PREFIX: scicat.read_dataset,
+    scicat.PUBLISHED_PREFIX: scicat.read_published,
 }
 
 
