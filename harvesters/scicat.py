@@ -2,7 +2,8 @@
 
 One source = one SciCat instance; both collections are pulled in one run, so a published-data record and
 the datasets it lists share a source and their links resolve. Raw identifiers are `PublishedData/<doi>`
-and `Dataset/<pid>` (a DESY dataset's pid can equal its publication's DOI). `source.url` is the API base
+and `Dataset/<pid>` (a DESY dataset's pid can equal its publication's DOI); `mappings/scicat.py` mints
+dataset IRIs from the same `Dataset/<pid>`. `source.url` is the API base
 (the part before `/Datasets`, e.g. `https://HOST/api/v3`).
 """
 
@@ -44,8 +45,9 @@ class SciCatClient(CatalogueClient):
         return {"limit": limit, "skip": skip, "limits": {"limit": limit, "skip": skip}}
 
     def identifier(self, collection: Collection, item_id: str) -> str:
-        return f"{collection.path}/{item_id}"
+        kind = "PublishedData" if collection is PUBLISHED else "Dataset"
+        return f"{kind}/{item_id}"
 
     def split_identifier(self, identifier: str) -> tuple[Collection, str]:
         kind, _, pid = identifier.partition("/")
-        return (PUBLISHED if kind == PUBLISHED.path else DATASETS), pid
+        return (PUBLISHED if kind == "PublishedData" else DATASETS), pid

@@ -28,7 +28,7 @@ from mappings.catalogue import (
 )
 from mappings.errors import MappingError
 from mappings.licences import classify_rights
-from mappings.model import Agent, DatasetRecord, Related, Text, typed_date
+from mappings.model import Agent, DatasetRecord, Related, SubjectTerm, Text, typed_date
 
 PREFIX = "panosc-document"
 # ESRF masks personal fields with this placeholder upstream: not a name.
@@ -100,8 +100,12 @@ def _dataset(
     rec.licences = list(licences)
     for t in objects(item, "techniques", identifier):
         iri = panet_iri(text(t, "panetId", identifier)) or panet_iri(text(t, "pid", identifier))
+        name = text(t, "name", identifier)
         if iri:
-            add_technique(rec, iri, text(t, "name", identifier), "techniques")
+            add_technique(rec, iri, name, "techniques")
+        elif name:
+            # A local technique id: the name stays a subject, which a PaNET index may match by label.
+            rec.subjects.append(SubjectTerm(value=name))
     instrument = None
     for ins in objects(item, "instrument", identifier)[:1]:
         name = text(ins, "name", identifier)
@@ -196,6 +200,9 @@ def read(payload: bytes, source: str, identifier: str) -> DatasetRecord:
         extras.parts.append((part_key(part.oai_identifier), part))
         for t in part.techniques:
             add_technique(rec, t.iri, t.label, "datasets.techniques")
+        for st in part.subjects:
+            if st.value_uri is None and all(st.value != s.value for s in rec.subjects):
+                rec.subjects.append(SubjectTerm(value=st.value))
         if rec.publisher is None and instrument and instrument.facility:
             rec.publisher = Agent(name=instrument.facility, kind="organization")
     if extras.parts:
