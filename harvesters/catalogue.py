@@ -186,7 +186,10 @@ class CatalogueClient:
             except (FetchError, PageError) as exc:
                 page.findings.append(f"{collection.path} skip={position}: item skipped: {exc.reason}")
                 continue
-            if not isinstance(data, list) or not data:
+            if not isinstance(data, list):
+                page.findings.append(f"{collection.path} skip={position}: item skipped: not a JSON list")
+                continue
+            if not data:
                 page.findings.append(f"{collection.path} skip={position}: end of list")
                 break
             found = item_id(data[0], collection.id_keys)
