@@ -155,7 +155,9 @@ class CatalogueExtras:
             _instrument(out, ds, self.instrument, self.source, base_iri)
         for s in self.samples:
             _sample(out, ds, s, self.source, base_iri)
-        if self.files_public:
+        # DCAT-AP wants an access URL on every distribution: files become distributions only when public and
+        # reachable through a landing page.
+        if self.files_public and self.access_url:
             for f in self.files:
                 _file(out, ds, f, self.access_url)
         for key, part in self.parts:
@@ -277,14 +279,13 @@ def _sample(out: list[Triple], ds: NamedNode, s: Sample, source: str, base_iri: 
         out.append(Triple(node, DCT.description, Literal(s.description)))
 
 
-def _file(out: list[Triple], ds: NamedNode, f: DataFile, access_url: str | None) -> None:
-    # The API names files but gives no download URL: the access URL is the landing page, when there is one.
+def _file(out: list[Triple], ds: NamedNode, f: DataFile, access_url: str) -> None:
+    # The API names files but gives no download URL: the access URL is the landing page.
     dist = BlankNode()
     out.append(Triple(ds, DCAT.distribution, dist))
     out.append(Triple(dist, RDF.type, DCAT.Distribution))
     out.append(Triple(dist, DCT.title, Literal(f.name)))
-    if access_url:
-        out.append(Triple(dist, DCAT.accessURL, NamedNode(access_url)))
+    out.append(Triple(dist, DCAT.accessURL, NamedNode(access_url)))
     if f.size is not None and f.size >= 0:
         out.append(Triple(dist, DCAT.byteSize, Literal(str(f.size), datatype=XSD.nonNegativeInteger)))
 
