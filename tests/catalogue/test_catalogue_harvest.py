@@ -192,3 +192,13 @@ def test_list_records_ignores_the_window(small_pages: None) -> None:
         client = PanoscApiClient(panosc_source("m", server.url), PoliteSession(POLICY))
         pages = list(client.list_records(Window("2020-01-01", None)))
     assert sum(len(p.records) for p in pages) == 2
+
+
+def test_registry_lists_the_catalogue_apis_disabled() -> None:
+    from harvesters.sources import load_sources
+    from tests.support.shared_data import REPO
+
+    sources = load_sources(REPO / "sources.toml")
+    catalogue = {k: s for k, s in sources.items() if s.protocol in ("panosc-api", "scicat")}
+    assert len(catalogue) >= 6
+    assert not any(s.enabled for s in catalogue.values())  # not verified from here
