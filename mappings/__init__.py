@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 # Bump on any change of the emitted triples; it goes into the provenance of every stored graph.
-MAPPING_VERSION = "1.0.0"
+MAPPING_VERSION = "1.1.0"
 
 Reader = Callable[[bytes, str, str], DatasetRecord]
 
@@ -80,8 +80,8 @@ def sniff_format(data: bytes) -> str:
         return "oai-pmh"
     if name == "oai_datacite":
         return "oai_datacite"
-    if name == "resource" and "datacite.org/schema" in (root.tag or ""):
-        return "datacite"
+    if name == "resource" and ("datacite.org/schema" in root.tag or root.find("{*}identifier") is not None):
+        return "datacite"  # any kernel namespace, or none (some providers strip it)
     if name == "dc":
         return "oai_dc"
     raise ValueError(f"unknown root element <{name}>")
@@ -90,6 +90,7 @@ def sniff_format(data: bytes) -> str:
 def _techniques(rec: DatasetRecord, panet: PanetIndex) -> list[Technique]:
     terms = [("subject", s.value) for s in rec.subjects] + [("keyword", k.value) for k in rec.keywords]
     explicit = [("subject", s.value_uri) for s in rec.subjects if s.value_uri]
+    explicit += [("subject", s.code) for s in rec.subjects if s.code]
     texts = [("title", t.value) for t in rec.titles]
     return [
         Technique(m.iri, m.label, m.method, fld, m.matched) for m, fld in panet.assign(terms, texts, explicit)
@@ -121,9 +122,18 @@ def crosswalk(
             "metadata_prefix",
             f"unknown format {record.metadata_prefix!r} (known: {known})",
         )
+    if not record.identifier.strip():
+        raise MappingError(
+            record.identifier, "identifier", "no OAI identifier: the record's graph has no key"
+        )
     if record.deleted or not record.payload:
         raise MappingError(record.identifier, "payload", "deleted record or empty payload: nothing to map")
-    rec = reader(record.payload, record.source, record.identifier)
+    try:
+        rec = reader(record.payload, record.source, record.identifier)
+    except MappingError:
+        raise
+    except Exception as exc:  # a reader bug on an odd record must not stop the batch; the message shows it
+        raise MappingError(record.identifier, "record", f"{type(exc).__name__}: {exc}") from exc
     if panet is not None:
         rec.techniques = _techniques(rec, panet)
     rec.entry_links = _entry_links(rec)

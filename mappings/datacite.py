@@ -15,7 +15,7 @@ from mappings import iris
 from mappings.errors import MappingError
 from mappings.licences import classify_rights
 from mappings.model import Agent, DatasetRecord, Funding, Geo, Related, SubjectTerm, Text
-from mappings.xmlutil import XML_LANG, find_first, kid, kids, local, parse_xml, squash, text
+from mappings.xmlutil import XML_LANG, find_first, kid, kids, local, markup_to_text, parse_xml, squash, text
 
 # (element local name, DatasetRecord attribute) for single-valued text fields.
 _SIMPLE: tuple[tuple[str, str], ...] = (
@@ -231,7 +231,7 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
             raise MappingError(oai_identifier, "titles", "no title (DataCite and DCAT-AP both require one)")
 
     for d in kids(kid(res, "descriptions"), "description"):
-        value = text(d).strip()
+        value = markup_to_text(text(d).strip())
         if not value:
             continue
         t = Text(value, d.get(XML_LANG))
@@ -278,9 +278,10 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
         if not value:
             continue
         scheme, scheme_uri, value_uri = s.get("subjectScheme"), s.get("schemeURI"), s.get("valueURI")
-        if scheme or scheme_uri or value_uri:
+        code = s.get("classificationCode")
+        if scheme or scheme_uri or value_uri or code:
             uri = value_uri if value_uri and re.match(r"^https?://\S+$", value_uri) else None
-            rec.subjects.append(SubjectTerm(value, scheme, scheme_uri, uri, s.get(XML_LANG)))
+            rec.subjects.append(SubjectTerm(value, scheme, scheme_uri, uri, s.get(XML_LANG), code))
         else:
             rec.keywords.append(Text(value, s.get(XML_LANG)))
 

@@ -73,6 +73,7 @@ class SubjectTerm:
     scheme_uri: str | None = None
     value_uri: str | None = None
     lang: str | None = None
+    code: str | None = None  # DataCite 4.4 classificationCode
 
 
 @dataclass(slots=True)
@@ -99,6 +100,17 @@ class Geo:
     point: tuple[float, float] | None = None  # (lat, lon)
     box: tuple[float, float, float, float] | None = None  # (west, east, south, north)
     polygon: list[tuple[float, float]] | None = None  # [(lat, lon), ...]
+
+
+@dataclass(slots=True)
+class Distribution:
+    """One way to get the data. DataCite gives only formats and sizes (access URL = landing page); some
+    oai_dc providers give "media/type URL" pairs (a download URL)."""
+
+    access_url: str | None = None
+    download_url: str | None = None
+    media_type: str | None = None
+    byte_size: int | None = None
 
 
 @dataclass(slots=True)
@@ -139,11 +151,13 @@ class DatasetRecord:
     rights_statements: list[Text] = field(default_factory=list)
     related: list[Related] = field(default_factory=list)
     alternate_ids: list[tuple[str, str | None]] = field(default_factory=list)
+    citations: list[str] = field(default_factory=list)  # how to cite this dataset
     funding: list[Funding] = field(default_factory=list)
     formats: list[str] = field(default_factory=list)
     sizes: list[str] = field(default_factory=list)
     geo: list[Geo] = field(default_factory=list)
     landing_page: str | None = None
+    distributions: list[Distribution] = field(default_factory=list)
     techniques: list[Technique] = field(default_factory=list)
     entry_links: list[EntryLink] = field(default_factory=list)
     # Format-specific triples beyond this model (catalogue APIs: parameters, instruments, samples, parts):
@@ -249,6 +263,21 @@ RESOURCE_TYPES: dict[str, NamedNode] = {
     "DataPaper": CITEDCAT.DataPaper,
     "Model": CITEDCAT.Model,
     "Workflow": CITEDCAT.Workflow,
+    # DataCite 4.4+ types, folded into the nearest DCMI type
+    "Book": DCTYPE.Text,
+    "BookChapter": DCTYPE.Text,
+    "ConferencePaper": DCTYPE.Text,
+    "ConferenceProceeding": DCTYPE.Text,
+    "Dissertation": DCTYPE.Text,
+    "Journal": DCTYPE.Text,
+    "JournalArticle": DCTYPE.Text,
+    "OutputManagementPlan": DCTYPE.Text,
+    "PeerReview": DCTYPE.Text,
+    "Preprint": DCTYPE.Text,
+    "Report": DCTYPE.Text,
+    "Standard": DCTYPE.Text,
+    "Film": DCTYPE.MovingImage,
+    "ComputationalNotebook": DCTYPE.Software,
 }
 
 # ISO 639-1 -> EU Publications Office language authority (the codes seen in PaN records; others are skipped
@@ -260,6 +289,7 @@ EU_LANGUAGES = {
     "no": "NOR", "nb": "NOB", "ja": "JPN", "zh": "ZHO", "ru": "RUS", "la": "LAT", "ca": "CAT", "tr": "TUR",
 }  # fmt: skip
 
+_EU_CODES = frozenset(EU_LANGUAGES.values())
 _LANG_TAG = re.compile(r"^[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*$")
 _GYEAR = re.compile(r"^-?\d{4}$")
 _GYEARMONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -440,6 +470,9 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
         if id_type:
             add(ident, ADMS.schemeAgency, Literal(id_type))
 
+    for citation in rec.citations:
+        add(ds, DCT.bibliographicCitation, Literal(citation))
+
     # text --------------------------------------------------------------------------------------------------
     for t in rec.titles:
         lit = text_literal(t)
@@ -522,9 +555,9 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
 
     # classification ----------------------------------------------------------------------------------------
     if rec.language:
-        code = rec.language.strip().lower().split("-")[0]
+        code = re.split(r"[-_]", rec.language.strip().lower())[0]  # "en", "en-US", "en_US"
         add(ds, SDO.inLanguage, Literal(rec.language.strip()))
-        eu = EU_LANGUAGES.get(code)
+        eu = EU_LANGUAGES.get(code) or (code.upper() if code.upper() in _EU_CODES else None)  # "eng"
         if eu:
             lang_node = EU_LANGUAGE[eu]
             add(ds, DCT.language, lang_node)
@@ -533,7 +566,7 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
     if rtype is not None:
         add(ds, DCT.type, rtype)
         add(rtype, RDF.type, SKOS.Concept)  # DCAT-AP: dct:type points to a skos:Concept with a prefLabel
-        add(rtype, SKOS.prefLabel, Literal(rec.resource_type_general or "", language="en"))
+        add(rtype, SKOS.prefLabel, Literal(rtype.value.rsplit("/", 1)[-1], language="en"))
     for t in rec.keywords:
         lit = text_literal(t)
         add(ds, DCAT.keyword, lit)
@@ -636,20 +669,37 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
         add(ds, DCT.spatial, loc)
         add(ds, SDO.spatialCoverage, place)
 
-    # distribution (DataCite gives no download URL: the access URL is the landing page) ----------------------
-    media = [f for f in rec.formats if _MEDIA_TYPE.match(f.strip())]
+    # distributions (DCAT-AP: accessURL mandatory; JRC: accessURL -> schema:url, downloadURL -> contentUrl)
+    dists = list(rec.distributions)
+    media = [f.strip().lower() for f in rec.formats if _MEDIA_TYPE.match(f.strip())]
     sizes = [b for b in (byte_size(s) for s in rec.sizes) if b is not None]
-    if landing_node is not None and (media or sizes):
+    if landing and (media or sizes) and not dists:
+        dists.append(Distribution(access_url=landing, media_type=media[0] if media else None,
+                                  byte_size=sizes[0] if sizes else None))  # fmt: skip
+    for d in dists:
+        access = _iri_or_none(d.access_url or d.download_url)
+        if access is None:
+            continue
         dist = BlankNode()
         add(ds, DCAT.distribution, dist)
         add(dist, RDF.type, DCAT.Distribution)
-        add(dist, DCAT.accessURL, landing_node)
-        for m in media[:1]:  # DCAT-AP: at most one media type per distribution
-            mt = IANA_MEDIA[m.strip().lower()]
+        add(dist, DCAT.accessURL, access)
+        download = BlankNode()
+        add(ds, SDO.distribution, download)
+        add(download, RDF.type, SDO.DataDownload)
+        add(download, SDO.url, Literal(access.value, datatype=XSD.anyURI))
+        download_url = _iri_or_none(d.download_url)
+        if download_url is not None:
+            add(dist, DCAT.downloadURL, download_url)
+            add(download, SDO.contentUrl, Literal(download_url.value, datatype=XSD.anyURI))
+        if d.media_type:
+            mt = IANA_MEDIA[d.media_type]
             add(dist, DCAT.mediaType, mt)
             add(mt, RDF.type, DCT.MediaType)
-        if sizes:
-            add(dist, DCAT.byteSize, Literal(str(sizes[0]), datatype=XSD.nonNegativeInteger))
+            add(download, SDO.encodingFormat, Literal(d.media_type))
+        if d.byte_size is not None:
+            add(dist, DCAT.byteSize, Literal(str(d.byte_size), datatype=XSD.nonNegativeInteger))
+            add(download, SDO.contentSize, Literal(f"{d.byte_size} B"))
         for lic in rec.licences[:1]:
             add(dist, DCT.license, NamedNode(lic.iri))
 

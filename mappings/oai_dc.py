@@ -8,17 +8,20 @@ values sorted into licence / access right / statement, relations resolved to IRI
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from lxml import etree
 
 from mappings import iris
 from mappings.errors import MappingError
 from mappings.licences import classify_rights
-from mappings.model import Agent, DatasetRecord, Related, Text
-from mappings.xmlutil import XML_LANG, find_first, local, parse_xml, squash, text
+from mappings.model import Agent, DatasetRecord, Distribution, Related, Text
+from mappings.xmlutil import XML_LANG, find_first, local, markup_to_text, parse_xml, squash, text
 
 DC = "http://purl.org/dc/elements/1.1/"
 _URL = re.compile(r"^https?://\S+$")
+# DSpace writes "application/pdf https://host/retrieve/2174/ERS 2003 073 MKT.pdf" (a file and its type).
+_FORMAT_WITH_URL = re.compile(r"^([a-z]+/[a-z0-9.+-]+)\s+(https?://.+)$", re.IGNORECASE)
 _DCMI_TYPES = {"dataset": "Dataset", "software": "Software", "text": "Text", "image": "Image",
                "collection": "Collection", "sound": "Sound", "movingimage": "Audiovisual",
                "interactiveresource": "InteractiveResource", "physicalobject": "PhysicalObject"}  # fmt: skip
@@ -55,16 +58,18 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
     rec.titles = [Text(squash(v), lang) for v, lang in values("title")]
     if not rec.titles:
         raise MappingError(oai_identifier, "title", "no dc:title (DCAT-AP requires a title)")
-    rec.descriptions = [Text(v, lang) for v, lang in values("description")]
+    rec.descriptions = [Text(markup_to_text(v), lang) for v, lang in values("description")]
     rec.creators = [_agent(squash(v)) for v, _ in values("creator")]
     rec.contributors = [_agent(squash(v)) for v, _ in values("contributor")]
     publishers = values("publisher")
     if publishers:
         rec.publisher = Agent(name=squash(publishers[0][0]), kind="organization")
     rec.keywords = [Text(squash(v), lang) for v, lang in values("subject")]
-    for v, _ in values("date"):
-        rec.dates.append(("Issued", v.strip()))
-        break  # the first dc:date is the publication date in every provider we harvest
+    dates = [v.strip() for v, _ in values("date")]
+    if dates:
+        # DSpace lists its system timestamps (accessioned, available) before the issue date ("1999");
+        # a date without a time is the publication date, else the first one.
+        rec.dates.append(("Issued", next((d for d in dates if "T" not in d), dates[0])))
     langs = values("language")
     if langs:
         rec.language = langs[0][0].strip()
@@ -73,7 +78,13 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
         if key in _DCMI_TYPES:
             rec.resource_type_general = _DCMI_TYPES[key]
             break
-    rec.formats = [v.strip() for v, _ in values("format")]
+    for v, _ in values("format"):
+        m = _FORMAT_WITH_URL.match(v.strip())
+        if m:
+            url = quote(m.group(2).strip(), safe=":/?#[]@!$&'()*+,;=%~")  # spaces in file names
+            rec.distributions.append(Distribution(download_url=url, media_type=m.group(1).lower()))
+        else:
+            rec.formats.append(v.strip())
 
     for v, _ in values("identifier"):
         v = v.strip()
@@ -82,6 +93,8 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
             rec.doi = doi
         elif _URL.match(v) and rec.landing_page is None and not doi:
             rec.landing_page = v
+        elif " " in v and len(v) > 40:  # DSpace puts the full citation of the work in dc:identifier
+            rec.citations.append(v)
         elif v != oai_identifier:
             rec.alternate_ids.append((v, None))
     for v, _ in values("relation") + values("source"):

@@ -48,7 +48,12 @@ SPECIFIC_WORDS = frozenset(
 )  # fmt: skip
 # Class-id ranges that are categories, probes or purposes rather than techniques a record names.
 _NON_TECHNIQUE_LABEL = re.compile(r"^(?:defined by|versus |obtain |photon and neutron technique)")
-_NON_TECHNIQUE_IDS = frozenset(f"PaNET{n:05d}" for n in [*range(0, 500), 1214, 1215])
+# PaNET000xx: roots; 003xx: "versus ..." dependences; 004xx: purposes (therapy, testing, ...).
+_NON_TECHNIQUE_IDS = frozenset(
+    f"PaNET{n:05d}" for n in [*range(0, 6), *range(300, 307), *range(400, 412), 1214, 1215]
+)
+# SciCat/PaNOSC technique names written as ontology paths: "photon_and_neutron_technique.defined_by_....saxs"
+_PATH = re.compile(r"^[\w\-.;\s]+$")
 
 _PUNCT = re.compile(r"[\s\-_/,;:()\[\]{}.'\"+]+")
 _WORD_MAP = {
@@ -237,9 +242,20 @@ class PanetIndex:
         for fld, value in terms:
             for m in self.explicit(value):
                 keep(m, fld)
+            if "." in value and "_" in value and _PATH.match(value):
+                # an ontology path names one technique: its last segment (per ";"-separated path)
+                for path in re.split(r"[;\n]+", value):
+                    leaf = path.strip().rsplit(".", 1)[-1].replace("_", " ")
+                    hit = self.match_term(leaf) if leaf else None
+                    if hit:
+                        keep(hit, fld)
+                continue
             hit = self.match_term(value)
             if hit:
                 keep(hit, fld)
+            else:  # "Synchrotron X-ray tomography", "SAXS/WAXS": a technique named inside a keyword
+                for m in self.match_text(value):
+                    keep(m, fld)
         for fld, value in texts:
             for m in self.match_text(value):
                 keep(m, fld)

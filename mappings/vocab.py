@@ -6,21 +6,27 @@ from pyoxigraph import NamedNode
 
 
 class NS:
-    """A namespace: ``NS("http://x/")["y"]`` -> NamedNode, memoised."""
+    """A namespace: ``NS("http://x/")["y"]`` or ``NS("http://x/").y`` -> NamedNode, memoised.
 
-    __slots__ = ("_cache", "iri")
+    Attribute access caches the node as a real attribute, so after the first use ``DCT.title`` is a plain
+    attribute lookup (no Python call on the hot path).
+    """
 
     def __init__(self, iri: str) -> None:
         self.iri = iri
-        self._cache: dict[str, NamedNode] = {}
 
     def __getitem__(self, local: str) -> NamedNode:
-        node = self._cache.get(local)
+        node = self.__dict__.get(local)
         if node is None:
-            node = self._cache[local] = NamedNode(self.iri + local)
+            node = NamedNode(self.iri + local)
+            if local.isidentifier():
+                self.__dict__[local] = node
         return node
 
-    __getattr__ = __getitem__  # type: ignore[assignment]
+    def __getattr__(self, local: str) -> NamedNode:  # only called when the attribute is not cached yet
+        if local.startswith("__"):
+            raise AttributeError(local)
+        return self[local]
 
 
 RDF = NS("http://www.w3.org/1999/02/22-rdf-syntax-ns#")

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 
+import pyoxigraph
 import pytest
 import rdflib
 from crosswalk_samples import SHARED
+from rdflib.compare import isomorphic
 
 from flows.cli import main
 from harvesters.records import RawRecord
 from mappings import MappingError, crosswalk, iris, sniff_format
 from mappings.jsonld import google_jsonld
 from mappings.licences import classify_rights, licence_from_uri, spdx_licence
+from mappings.oaipmh import split_page
 
 ESRF = SHARED / "datacite" / "rest-api" / "datacite-esrf-dc-2493599001.decoded.xml"
 VIRINGO = SHARED / "oai-pmh" / "datacite-viringo" / "oai_getrecord_oaidatacite.xml"
@@ -39,6 +42,12 @@ def test_broken_variant_names_the_field(mutate, field: str) -> None:
     assert exc.value.field == field
     assert exc.value.identifier == "oai:esrf:1"
     assert field in str(exc.value)
+
+
+def test_record_without_oai_identifier() -> None:
+    with pytest.raises(MappingError) as exc:
+        crosswalk(RawRecord("esrf", "", "", "datacite", ESRF.read_bytes()))
+    assert exc.value.field == "identifier"
 
 
 def test_unknown_prefix_is_a_clear_error() -> None:
@@ -130,3 +139,37 @@ def test_cli_errors_name_file_and_field(tmp_path, capsys) -> None:
     captured = capsys.readouterr()
     assert "broken.xml" in captured.err and "'titles'" in captured.err
     assert "esrf-dc-2493599001" in captured.out  # the good file is still mapped
+
+
+@pytest.mark.parametrize(
+    "namespace",
+    [
+        b'xmlns="http://datacite.org/schema/kernel-3"',
+        b'xmlns="http://datacite.org/schema/kernel-4.3"',
+        b"",  # namespace stripped by the provider
+    ],
+)
+def test_namespace_variants_map_alike(namespace: bytes) -> None:
+    """The same real record under another kernel namespace (or none) gives an isomorphic graph."""
+    original = ESRF.read_bytes()
+    variant = original.replace(b'xmlns="http://datacite.org/schema/kernel-4"', namespace)
+    assert variant != original
+    assert sniff_format(variant) == "datacite"
+
+    def graph(payload: bytes) -> rdflib.Graph:
+        m = crosswalk(_esrf(payload))
+        nt = pyoxigraph.serialize(m.triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        return rdflib.Graph().parse(data=nt.decode(), format="nt")
+
+    assert isomorphic(graph(original), graph(variant))
+
+
+def test_oai_datacite_wrapper_equals_bare_resource() -> None:
+    """The viringo GetRecord in the oai_datacite wrapper and as bare datacite describe the same record."""
+    wrapped = split_page(VIRINGO.read_bytes(), "datacite")[0]
+    bare = split_page(
+        (SHARED / "oai-pmh" / "datacite-viringo" / "oai_getrecord_datacite.xml").read_bytes(), "datacite"
+    )[0]
+    assert wrapped.metadata_prefix == "oai_datacite" and bare.metadata_prefix == "datacite"
+    a, b = crosswalk(wrapped), crosswalk(bare)
+    assert a.dataset_iri == b.dataset_iri

@@ -36,13 +36,18 @@ CASES = {
         "datacite",
         "datacite-examples",
     ),
+    "kernel4-funding": ("datacite/kernel-4/datacite-example-fundingReference-v4.xml", "datacite", "examples"),
+    # DSpace oai_dc: "type URL" formats -> download distributions; a title naming a technique
+    "dspace-oai-dc": ("oai-pmh/pyoai-dspace-erasmus/fake2/00002.xml#hdl:1765/1096", "oai-pmh", "dspace"),
 }
 
 
 def _record(rel: str, fmt: str, source: str) -> RawRecord:
+    rel, _, identifier = rel.partition("#")
     data = (SHARED / rel).read_bytes()
     if fmt == "oai-pmh":
-        return split_page(data, source)[0]
+        records = split_page(data, source)
+        return next(r for r in records if r.identifier == identifier) if identifier else records[0]
     return RawRecord(source, Path(rel).name, "", fmt, data)
 
 
