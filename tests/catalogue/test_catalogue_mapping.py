@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -200,3 +201,17 @@ def test_wrong_types_are_mapping_errors_naming_the_field(payload: object, prefix
     with pytest.raises(MappingError) as info:
         crosswalk(RawRecord("t", "doc-1", "", prefix, raw))
     assert info.value.field == field
+
+
+def test_readme_parameter_query_and_answer(corpus: Corpus) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### A parameter query across facilities", 1)[1]
+    query = section.split("```sparql\n", 1)[1].split("```", 1)[0]
+    rows = corpus.query(query)
+    assert [(r["catalog"], r["unit"], r["datasets"], r["min"], r["max"]) for r in rows] == [
+        ("pan-ceric", "Angstrom", "2", "1.1301", "1.1301"),
+        ("scicat-maxiv", "angstrom", "21", "0.9537", "0.9763"),
+        ("scicat-maxiv", "Å", "3", "0.8266", "1.1272"),
+    ]
+    for r in rows:  # the table printed under the query says the same
+        assert f"| {r['catalog']} | {r['unit']} | {r['datasets']} | {r['min']} | {r['max']} |" in section
