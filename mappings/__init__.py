@@ -14,6 +14,7 @@ import pyoxigraph
 
 from harvesters.records import RawRecord
 from mappings import datacite, iris, links, oai_dc, panosc, scicat
+from mappings.catalogue import sniff_json
 from mappings.errors import MappingError
 from mappings.iris import DEFAULT_BASE_IRI
 from mappings.model import DatasetRecord, Technique, emit
@@ -64,13 +65,14 @@ class MappedRecord:
 
 
 def sniff_format(data: bytes) -> str:
-    """Guess the format of a file: ``oai-pmh`` (a response page), ``oai_datacite``, ``datacite``, ``oai_dc``.
+    """Guess the format of a file: ``oai-pmh`` (a response page), ``oai_datacite``, ``datacite``, ``oai_dc``,
+    or a catalogue item's prefix (``panosc-document``, ``scicat-dataset``, ``scicat-published``).
 
     Raises ValueError when it is none of them.
     """
     head = data.lstrip()[:1]
     if head in (b"{", b"["):
-        raise ValueError("JSON input: no JSON format is registered yet")
+        return sniff_json(data)  # one PaN search API / SciCat item
     try:
         root = parse_xml(data)
     except Exception as exc:  # lxml raises several types

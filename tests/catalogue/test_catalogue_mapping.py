@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 import pytest
+import rdflib
 
 from harvesters.records import RawRecord
 from mappings import FORMATS, MappingError, crosswalk
@@ -215,3 +216,27 @@ def test_readme_parameter_query_and_answer(corpus: Corpus) -> None:
     ]
     for r in rows:  # the table printed under the query says the same
         assert f"| {r['catalog']} | {r['unit']} | {r['datasets']} | {r['min']} | {r['max']} |" in section
+
+
+def test_cli_maps_one_catalogue_item_file(
+    corpus: Corpus, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.cli import main
+    from mappings import sniff_format
+
+    # The CERIC document whose datasets give a wavelength in "Angstrom".
+    document = next(r for r in corpus.store.records("pan-ceric") if b"Angstrom" in r.payload)
+    path = tmp_path / "document.json"
+    path.write_bytes(document.payload)
+    assert sniff_format(document.payload) == "panosc-document"
+    maxiv = {r.metadata_prefix: r for r in corpus.store.records("scicat-maxiv")}
+    assert sniff_format(maxiv["scicat-dataset"].payload) == "scicat-dataset"
+    assert sniff_format(maxiv["scicat-published"].payload) == "scicat-published"
+    with pytest.raises(ValueError, match="no known catalogue format"):
+        sniff_format(b'{"x": 1}')
+    assert main(["crosswalk", "--no-panet", "--source", "pan-ceric", str(path)]) == 0
+    graph = rdflib.Graph().parse(data=capsys.readouterr().out, format="turtle")
+    angstrom = rdflib.URIRef("http://qudt.org/vocab/unit/ANGSTROM")
+    assert len(list(graph.subjects(rdflib.URIRef("http://qudt.org/schema/qudt/unit"), angstrom))) == 2
+    dcat_dataset = rdflib.URIRef("http://www.w3.org/ns/dcat#Dataset")
+    assert len(set(graph.subjects(rdflib.RDF.type, dcat_dataset))) == 3  # the document and its two datasets
