@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 # A catalogue of 10^6 items at 50 per page: far above any PaN facility today, low enough to end a loop.
+# `max_pages` in sources.toml lowers it per source.
 MAX_PAGES = 20_000
 MAX_BAD_PAGES_IN_A_ROW = 3
 
@@ -97,6 +98,7 @@ class CatalogueClient:
         self.source = source
         self.session = session
         self.base = source.url.rstrip("/")
+        self.max_pages = min(source.max_pages, type(self).max_pages)
 
     # --- to be given by subclasses ------------------------------------------------------------------------
     def collections(self) -> list[Collection]:

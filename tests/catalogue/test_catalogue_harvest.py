@@ -4,6 +4,7 @@ HTTP 500)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -138,13 +139,11 @@ def test_a_repeating_page_ends_the_listing(store: RawStore, small_pages: None) -
     assert any("same ids as the previous page" in f for f in summary.findings)
 
 
-def test_endless_paging_is_bounded(
-    store: RawStore, small_pages: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(PanoscApiClient, "max_pages", 6)
+def test_endless_paging_is_bounded(store: RawStore, small_pages: None) -> None:
     quirks = Quirks(endless=True)
     with LoopbackServer(panosc_app(LoopbackDb(CERIC), quirks)) as server:
-        summary = harvest_source(panosc_source("ceric", server.url), store, policy=POLICY)
+        source = dataclasses.replace(panosc_source("ceric", server.url), max_pages=6)  # sources.toml setting
+        summary = harvest_source(source, store, policy=POLICY)
     assert summary.fetched == 30
     assert any("more than 6 pages" in f for f in summary.findings)
     assert len(quirks.requests) == 1 + 6

@@ -124,6 +124,8 @@ def test_unknown_units_kept_and_reported(corpus: Corpus) -> None:
     triples = [t for m in corpus.mapped.values() for t in m.triples]
     numeric, with_unit, unknown = unit_report(triples)
     assert (numeric, with_unit) == (4785, 1783)
+    stated = corpus.query(PREFIXES + "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p schema:unitText ?u }")
+    assert stated == [{"n": "1886"}]  # = 1783 with a QUDT unit + 103 unknown
     # ELI-ALPS: dazzler chirp in fs^2, particle counts in "electrons" / "protons".
     assert dict(unknown) == {"fs^2": 59, "electrons": 22, "protons": 22}
     rows = corpus.query(
@@ -240,3 +242,33 @@ def test_cli_maps_one_catalogue_item_file(
     assert len(list(graph.subjects(rdflib.URIRef("http://qudt.org/schema/qudt/unit"), angstrom))) == 2
     dcat_dataset = rdflib.URIRef("http://www.w3.org/ns/dcat#Dataset")
     assert len(set(graph.subjects(rdflib.RDF.type, dcat_dataset))) == 3  # the document and its two datasets
+
+
+def test_with_a_panet_index_explicit_ids_are_checked_and_local_names_matched(corpus: Corpus) -> None:
+    from mappings.panet import PanetIndex
+    from tests.support.shared_data import shared
+
+    panet = PanetIndex.load(shared("panet", "PaNET-1.3.0.owl"))
+
+    def assignments(source: str, identifier: str, payload: bytes | None = None) -> dict[str, str]:
+        record = next(r for r in corpus.store.records(source) if r.identifier == identifier)
+        if payload is not None:
+            record = RawRecord(source, identifier, "", record.metadata_prefix, payload)
+        m = crosswalk(record, panet=panet)
+        nodes = {t.subject for t in m.triples if t.predicate.value.endswith("ns#technique")}
+        out = {}
+        for node in nodes:
+            props = {
+                t.predicate.value.rsplit("#", 1)[-1]: t.object.value for t in m.triples if t.subject == node
+            }
+            out[props["technique"].removeprefix(PANET)] = props["method"].rsplit("#", 1)[-1]
+        return out
+
+    assert assignments("pan-eli", "e9d5bec3e066e01f5e6efd93e7a94d1208e66098") == {"PaNET01244": "explicit-id"}
+    # CERIC gives local technique ids only; their names match PaNET labels.
+    assert "label" in assignments("pan-ceric", "10.34967/ceric-document3").values()
+    # An id PaNET does not define is dropped when an index is given.
+    seed = next(r for r in corpus.store.records("scicat-seed") if r.identifier.endswith("/desy_ds1"))
+    item = json.loads(seed.payload)
+    item["techniques"] = [{"pid": "PaNET99999", "name": "no such technique"}]
+    assert assignments("scicat-seed", seed.identifier, json.dumps(item).encode()) == {}
