@@ -12,12 +12,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from harvesters import panosc_api, scicat
 from harvesters.http import FetchError, HttpPolicy, PoliteSession
 from harvesters.oai_pmh import OaiPmhClient, format_datestamp, parse_datestamp
-from harvesters.panosc_api import PanoscApiClient
 from harvesters.raw_store import RawStore, UpsertCounts
 from harvesters.records import DAY, HarvestClient, PageError, Window
-from harvesters.scicat import SciCatClient
 from harvesters.sources import Source
 
 log = logging.getLogger(__name__)
@@ -30,8 +29,8 @@ ProgressCallback = Callable[[str, int, float], None]
 # One module per protocol; its client class is registered here.
 PROTOCOL_CLIENTS: dict[str, Callable[[Source, PoliteSession], HarvestClient]] = {
     "oai-pmh": OaiPmhClient,
-    "panosc-api": PanoscApiClient,
-    "scicat": SciCatClient,
+    "panosc-api": panosc_api.PanoscApiClient,
+    "scicat": scicat.SciCatClient,
 }
 
 
