@@ -85,19 +85,23 @@ def _agent(member: Json, identifier: str) -> Agent | None:
 
 
 def _dataset(
-    item: Json, source: str, identifier: str, landing: str | None, licences: list[Any]
+    item: Json, source: str, identifier: str, landing: str | None, document: DatasetRecord
 ) -> tuple[DatasetRecord, Instrument | None]:
     pid = text(item, "pid", identifier, required=True) or ""
     rec = DatasetRecord(source=source, oai_identifier=pid)
     title = text(item, "title", identifier)
-    if title and title != MASKED:
-        rec.titles.append(Text(title))
+    # ESRF masks titles: the pid is then the only name the dataset has.
+    rec.titles.append(Text(title if title and title != MASKED else f"Dataset {pid}"))
     created = _date(item.get("creationDate"))
     if created:
         rec.dates.append(("Created", created))
     public = item.get("isPublic") is True
     rec.access_right = "PUBLIC" if public else "NON_PUBLIC"
-    rec.licences = list(licences)
+    rec.licences = list(document.licences)
+    # The data model gives a dataset no people, release date or abstract: it has its document's people
+    # and release (DCAT-AP requires creator and issued on every dataset).
+    rec.creators = list(document.creators)
+    rec.dates += [(kind, value) for kind, value in document.dates if kind == "Issued"]
     for t in objects(item, "techniques", identifier):
         iri = panet_iri(text(t, "panetId", identifier)) or panet_iri(text(t, "pid", identifier))
         name = text(t, "name", identifier)
@@ -136,7 +140,27 @@ def _dataset(
         access_url=landing,
     )
     rec.extensions.append(extras)
+    rec.descriptions.append(Text(_derived_description(rec, document, instrument, extras.samples)))
     return rec, instrument
+
+
+def _derived_description(
+    rec: DatasetRecord, document: DatasetRecord, instrument: Instrument | None, samples: list[Sample]
+) -> str:
+    """A description stated from the record's own facts (the model has no dataset abstract; DCAT-AP wants
+    one): which document, instrument, techniques and samples."""
+    kind = document.resource_type or "document"
+    parts = [f'Dataset "{rec.titles[0].value}" of the {kind} "{document.titles[0].value}"']
+    if instrument:
+        at = f" ({instrument.facility})" if instrument.facility else ""
+        parts.append(f"measured on {instrument.name}{at}")
+    techniques = [t.label for t in rec.techniques] + [s.value for s in rec.subjects if s.value_uri is None]
+    if techniques:
+        parts.append("technique: " + ", ".join(dict.fromkeys(techniques)))
+    names = [s.name for s in samples if s.name and s.name != MASKED]
+    if names:
+        parts.append("sample: " + ", ".join(dict.fromkeys(names)))
+    return "; ".join(parts) + "."
 
 
 def read(payload: bytes, source: str, identifier: str) -> DatasetRecord:
@@ -196,7 +220,7 @@ def read(payload: bytes, source: str, identifier: str) -> DatasetRecord:
     landing = iris.doi_iri(rec.doi) if rec.doi else None
     extras = CatalogueExtras(source=source, parameters=_parameters(doc, identifier))
     for item in objects(doc, "datasets", identifier):
-        part, instrument = _dataset(item, source, identifier, landing, rec.licences)
+        part, instrument = _dataset(item, source, identifier, landing, rec)
         extras.parts.append((part_key(part.oai_identifier), part))
         for t in part.techniques:
             add_technique(rec, t.iri, t.label, "datasets.techniques")
