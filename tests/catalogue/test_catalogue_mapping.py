@@ -272,3 +272,26 @@ def test_with_a_panet_index_explicit_ids_are_checked_and_local_names_matched(cor
     item = json.loads(seed.payload)
     item["techniques"] = [{"pid": "PaNET99999", "name": "no such technique"}]
     assert assignments("scicat-seed", seed.identifier, json.dumps(item).encode()) == {}
+
+
+def test_a_dataset_has_its_documents_people_and_release_and_a_stated_description(corpus: Corpus) -> None:
+    part = "https://w3id.org/pan-kg/dataset/pan-ceric/Dataset%2F10.34967%2F20201001%2Flung_5%2Flung_5060"
+    rows = corpus.query(PREFIXES + f"SELECT ?d WHERE {{ <{part}> dct:description ?d }}")
+    assert rows == [
+        {
+            "d": 'Dataset "lung_5060" of the proposal "Structural and chemical investigation of a lung tissue"; '
+            "measured on SYRMEP beamline (Elettra-Sincrotrone Trieste); "
+            "technique: synchrotron x-ray tomography; sample: lung tissue."
+        }
+    ]
+    # ESS V20: the document's member is the dataset's creator too; ESRF's masked titles become the pid.
+    ess = corpus.query(
+        PREFIXES
+        + """SELECT DISTINCT ?d WHERE { ?doc dct:hasPart ?d . ?d dct:creator ?c .
+             ?c <http://xmlns.com/foaf/0.1/name> "Tobias Richter" }"""
+    )
+    assert len(ess) == 3
+    masked = corpus.query(
+        PREFIXES + 'SELECT ?t WHERE { ?d dct:title ?t FILTER(STRSTARTS(?t, "Dataset 1622")) }'
+    )
+    assert masked
