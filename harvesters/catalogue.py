@@ -177,8 +177,11 @@ class CatalogueClient:
             ended_early=True,
         )
 
-    def _salvage(self, collection: Collection, skip: int, error: PageError, seen: set[str]) -> Page:
-        """Items skip .. skip+page_size-1 one by one; each broken one is a finding. Never raises for one item."""
+    def _salvage(
+        self, collection: Collection, skip: int, error: PageError, seen: set[str]
+    ) -> tuple[Page, bool]:
+        """Items skip .. skip+page_size-1 one by one; each broken one is a finding. Never raises for one item.
+        Also says whether the list ended within the range."""
         page = Page(url=error.url, records=[], token=None, ended_early=True)
         page.findings.append(f"{collection.path} skip={skip}: {error.reason}; fetching its items one by one")
         for position in range(skip, skip + self.page_size):
@@ -192,15 +195,14 @@ class CatalogueClient:
                 page.findings.append(f"{collection.path} skip={position}: item skipped: not a JSON list")
                 continue
             if not data:
-                page.findings.append(f"{collection.path} skip={position}: end of list")
-                break
+                return page, True
             found = item_id(data[0], collection.id_keys)
             if found is None:
                 page.findings.append(f"{collection.path} skip={position}: item without an id; skipped")
             elif found not in seen:
                 seen.add(found)
                 page.records.append(self._record(collection, data[0], found))
-        return page
+        return page, False
 
     def _pages(self, collection: Collection) -> Iterator[Page]:
         seen: set[str] = set()
@@ -217,11 +219,17 @@ class CatalogueClient:
                 # A page that does not parse may hold one broken item: fetch its range one item at a time,
                 # so only that item is lost (bounded: one request per item of the page).
                 if self.page_size > 1:
-                    bad_in_a_row = 0
-                    salvaged = self._salvage(collection, skip, exc, seen)
+                    salvaged, at_end = self._salvage(collection, skip, exc, seen)
                     yield salvaged
-                    if salvaged.findings and salvaged.findings[-1].endswith("end of list"):
+                    if at_end:
                         return
+                    # A range that gave nothing back counts as a failed page: a server broken for good
+                    # costs a few ranges, not max_pages of them.
+                    bad_in_a_row = 0 if salvaged.records else bad_in_a_row + 1
+                    if bad_in_a_row > MAX_BAD_PAGES_IN_A_ROW:
+                        raise PageError(
+                            exc.url, f"{bad_in_a_row} pages in a row unusable; last: {exc.reason}"
+                        ) from exc
                     continue
                 bad_in_a_row += 1
                 if bad_in_a_row > MAX_BAD_PAGES_IN_A_ROW:

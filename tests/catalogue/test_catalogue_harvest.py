@@ -156,6 +156,19 @@ def test_http_500_skips_the_page_and_goes_on(store: RawStore, small_pages: None)
     assert any("skip=5: page skipped" in f and "500" in f for f in summary.findings)
 
 
+def test_garbage_from_some_page_on_fails_the_window_after_a_few_ranges(
+    store: RawStore, small_pages: None
+) -> None:
+    garbage = {skip: b"<html>maintenance</html>" for skip in range(5, 10_000)}
+    quirks = Quirks(body_at_skip=garbage)
+    with LoopbackServer(panosc_app(LoopbackDb(CERIC), quirks)) as server:
+        summary = harvest_source(panosc_source("ceric", server.url), store, policy=POLICY)
+    assert (summary.status, summary.fetched, summary.deleted) == ("failed", 5, 0)
+    assert "pages in a row unusable" in summary.message
+    # 4 ranges of 5 items, each tried whole and then item by item: bounded, not max_pages of them.
+    assert len(quirks.requests) == 1 + 1 + 4 * (1 + 5)
+
+
 def test_an_api_that_answers_500_everywhere_fails_cleanly(store: RawStore) -> None:
     quirks = Quirks(status_at_skip={skip: 500 for skip in range(0, 200, 50)})
     with LoopbackServer(panosc_app(LoopbackDb(CERIC), quirks)) as server:
