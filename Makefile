@@ -10,7 +10,7 @@ N ?= 10000
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install run test lint bench clean
+.PHONY: install run serve test lint bench clean
 
 install: $(STAMP)
 
@@ -20,8 +20,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The main job: harvest the sources, map, validate and load what changed, then serve the SPARQL endpoint
+# in the foreground (Ctrl-C stops it). Sources that fail are reported; what loaded is served anyway.
 run: $(STAMP)
-	$(BIN)/pankg harvest --sources $(SOURCES)
+	$(BIN)/pankg harvest --sources $(SOURCES) || echo "make run: some sources failed (see above); serving what was loaded"
+	$(BIN)/pankg serve
+
+serve: $(STAMP)
+	$(BIN)/pankg serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

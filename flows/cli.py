@@ -10,6 +10,7 @@ import sys
 COMMAND_MODULES = [
     "flows.commands",
     "mappings.cli",
+    "graph.cli",
     "shapes.cli",
 ]
 

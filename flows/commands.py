@@ -29,11 +29,35 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     harvest.add_argument("--since", metavar="DATE", help="harvest records changed since DATE (OAI datestamp)")
     harvest.add_argument("--until", metavar="DATE", help="harvest records changed until DATE (OAI datestamp)")
     harvest.add_argument(
+        "--record",
+        action="append",
+        metavar="ID",
+        dest="records",
+        help="fetch just this record (OAI identifier; repeatable), then map, validate and load it",
+    )
+    harvest.add_argument(
         "--allow-mass-deletion",
         action="store_true",
         help="apply deletions the guard held back (after checking the provider)",
     )
     harvest.set_defaults(func=run_harvest)
+
+    remap = subparsers.add_parser(
+        "remap", help="re-map, re-validate and re-load from the raw store, without fetching (after a fix)"
+    )
+    remap.add_argument(
+        "source_ids", nargs="*", metavar="SOURCE", help="source ids (default: every enabled source)"
+    )
+    add_common(remap)
+    remap.set_defaults(
+        func=run_harvest,
+        remap_only=True,
+        full=False,
+        since=None,
+        until=None,
+        records=None,
+        allow_mass_deletion=False,
+    )
 
     sources = subparsers.add_parser("sources", help="list the sources registry with each source's last run")
     add_common(sources)
@@ -45,6 +69,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_harvest(args: argparse.Namespace) -> int:
+    if args.records and len(args.source_ids) != 1:
+        print("pankg: --record needs exactly one SOURCE", file=sys.stderr)
+        return 2
     try:
         select_sources(load_sources(settings.sources_file(args.sources)), args.source_ids)
     except SourcesError as exc:
@@ -60,6 +87,8 @@ def run_harvest(args: argparse.Namespace) -> int:
         sources_file=str(settings.sources_file(args.sources)),
         data_dir=str(settings.data_dir(args.data_dir)),
         allow_mass_deletion=args.allow_mass_deletion,
+        records=args.records,
+        remap_only=getattr(args, "remap_only", False),
     )
     failed = [row for row in rows if row["status"] != "ok"]
     for row in failed:

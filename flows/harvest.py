@@ -1,18 +1,28 @@
-"""The `harvest` Prefect flow: one subflow per source, one task per harvest window. Thin by design:
-the logic lives in `harvesters/`."""
+"""The `harvest` Prefect flow: harvest -> map -> validate -> load, one subflow per source, one task per
+stage (never per record). Thin by design: the logic lives in the stage packages."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from flows import settings
+from flows.pipeline import process_source
 from flows.progress import Progress
-from harvesters.harvest import SourceSummary, harvest_source
+from flows.reference import panet_index, panet_source, resolve_panet
+from graph.iris import harvest_run_iri
+from graph.load import load_panet, refresh_catalogue
+from graph.provenance import harvest_run
+from graph.store import open_store
+from harvesters.harvest import SourceSummary, harvest_records, harvest_source
 from harvesters.raw_store import RawStore
 from harvesters.sources import Source, load_sources, select_sources
+from shapes.quarantine import QuarantineStore
+from shapes.validate import validate_batch
 
 SUMMARY_COLUMNS = (
     "source",
@@ -24,31 +34,84 @@ SUMMARY_COLUMNS = (
     "unchanged",
     "deleted",
     "failed_pages",
+    "mapped",
+    "valid",
+    "warned",
+    "quarantined",
+    "loaded",
+    "removed",
     "records_per_second",
 )
 
 
-@task(name="harvest-window", task_run_name="harvest-window-{source.id}")
+@task(name="harvest-window", task_run_name="harvest-{source.id}")
 def harvest_window(
-    source: Source, data_dir: str, mode: str, since: str | None, until: str | None, allow_mass_deletion: bool
+    source: Source,
+    data_dir: str,
+    mode: str,
+    since: str | None,
+    until: str | None,
+    allow_mass_deletion: bool,
+    records: list[str] | None,
 ) -> dict[str, object]:
     logger = get_run_logger()
     progress = Progress(logger)
     with RawStore(settings.raw_store_path(Path(data_dir))) as store:
-        summary = harvest_source(
-            source,
-            store,
-            full=(mode == "full"),
-            since=since,
-            until=until,
-            allow_mass_deletion=allow_mass_deletion,
-            progress=progress,
-        )
+        if records:
+            summary = harvest_records(source, store, records)
+        else:
+            summary = harvest_source(
+                source,
+                store,
+                full=(mode == "full"),
+                since=since,
+                until=until,
+                allow_mass_deletion=allow_mass_deletion,
+                progress=progress,
+            )
     progress.done()
     for finding in summary.findings[:50]:
         logger.warning("%s: %s", source.id, finding)
     if summary.status != "ok":
         logger.error("%s: %s", source.id, summary.message)
+    return summary.as_dict()
+
+
+@task(name="map-validate-load", task_run_name="map-validate-load-{source.id}")
+def map_validate_load(
+    source: Source, data_dir: str, panet_path: str | None, records: list[str] | None, run_iri: str
+) -> dict[str, object]:
+    logger = get_run_logger()
+    directory = Path(data_dir)
+    panet = panet_index(Path(panet_path) if panet_path else None)
+    validate = partial(validate_batch, ontology=Path(panet_path) if panet_path else None)
+    with (
+        RawStore(settings.raw_store_path(directory)) as raw,
+        open_store(directory) as graph,
+        QuarantineStore(settings.quarantine_path(directory)) as quarantine,
+    ):
+        summary = process_source(
+            source.id,
+            raw,
+            graph,
+            quarantine,
+            validate,
+            panet=panet,
+            base_iri=settings.base_iri(),
+            run_iri=run_iri,
+            identifiers=records,
+        )
+    for message in summary.messages:
+        logger.error("%s: %s", source.id, message)
+    logger.info(
+        "%s: mapped %d, loaded %d (%d with warnings), quarantined %d, removed %d",
+        source.id,
+        summary.mapped,
+        summary.loaded,
+        summary.warned,
+        summary.quarantined,
+        summary.deleted,
+    )
     return summary.as_dict()
 
 
@@ -60,8 +123,36 @@ def harvest_one_source(
     since: str | None = None,
     until: str | None = None,
     allow_mass_deletion: bool = False,
+    records: list[str] | None = None,
+    remap_only: bool = False,
+    panet_path: str | None = None,
 ) -> dict[str, object]:
-    return harvest_window(source, data_dir, mode, since, until, allow_mass_deletion)
+    """One source: harvest (unless remapping only), then map, validate and load what changed."""
+    started = datetime.now(UTC)
+    if remap_only:
+        row: dict[str, object] = SourceSummary(source=source.id, mode="remap").as_dict()
+    else:
+        row = harvest_window(source, data_dir, mode, since, until, allow_mass_deletion, records)
+    run_iri = harvest_run_iri(source.id, started.strftime("%Y%m%dT%H%M%SZ"))
+    processed = map_validate_load(source, data_dir, panet_path, records, run_iri)
+    row |= {k: processed[k] for k in ("mapped", "valid", "warned", "quarantined", "loaded")}
+    row["removed"] = processed["deleted"]
+    if processed["failed"]:
+        row["status"] = "failed"
+        row["message"] = "; ".join([str(row["message"]), *processed["messages"]]).strip("; ")
+    # The run as a PROV activity, with its counts, in the provenance graph.
+    _, activity = harvest_run(
+        source=source.id,
+        endpoint=source.url,
+        started=started,
+        ended=datetime.now(UTC),
+        counts={
+            key: int(row[key]) for key in ("fetched", "new", "changed", "deleted", "loaded", "quarantined")
+        },
+    )
+    with open_store(Path(data_dir)) as graph:
+        graph.replace_records([], provenance=activity)
+    return row
 
 
 def summary_markdown(rows: list[dict[str, object]]) -> str:
@@ -82,25 +173,51 @@ def harvest(
     sources_file: str | None = None,
     data_dir: str | None = None,
     allow_mass_deletion: bool = False,
+    records: list[str] | None = None,
+    remap_only: bool = False,
+    panet: str | None = None,
 ) -> list[dict[str, object]]:
-    """Harvest the named sources (default: every enabled one) into the raw store."""
+    """Harvest the named sources (default: every enabled one), then map, validate and load what changed.
+
+    `records` fetches just those OAI identifiers (GetRecord); `remap_only` re-maps and re-validates from
+    the raw store without fetching (after a mapping or shape fix)."""
     if mode not in ("incremental", "full"):
         raise ValueError(f"mode must be 'incremental' or 'full', not {mode!r}")
     registry = load_sources(settings.sources_file(sources_file))
     chosen = select_sources(registry, sources)
-    directory = str(settings.data_dir(data_dir))
+    directory = settings.data_dir(data_dir)
+    panet_path = resolve_panet(panet_source(panet), directory)
+    with open_store(directory) as graph:
+        if panet_path is not None:
+            load_panet(graph, panet_path)
     rows = []
     for source in chosen:
         # One source failing never stops the others: the summary carries the failure.
         try:
-            rows.append(harvest_one_source(source, directory, mode, since, until, allow_mass_deletion))
+            rows.append(
+                harvest_one_source(
+                    source,
+                    str(directory),
+                    mode,
+                    since,
+                    until,
+                    allow_mass_deletion,
+                    records,
+                    remap_only,
+                    str(panet_path) if panet_path else None,
+                )
+            )
         except Exception as exc:
             rows.append(
                 SourceSummary(source=source.id, status="failed", message=f"crashed: {exc!r}").as_dict()
             )
+    with open_store(directory) as graph:
+        refresh_catalogue(
+            graph,
+            [{"id": s.id, "name": s.name, "url": s.url} for s in registry.values()],
+            endpoint_url=settings.public_endpoint(),
+        )
     markdown = summary_markdown(rows)
-    create_markdown_artifact(
-        markdown=markdown, key="harvest-summary", description="Per-source harvest summary"
-    )
+    create_markdown_artifact(markdown=markdown, key="harvest-summary", description="Per-source run summary")
     print(markdown)
     return rows

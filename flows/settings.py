@@ -24,3 +24,19 @@ def sources_file(value: str | Path | None = None) -> Path:
 
 def raw_store_path(directory: Path) -> Path:
     return directory / "raw.sqlite"
+
+
+def quarantine_path(directory: Path) -> Path:
+    return directory / "quarantine.sqlite"
+
+
+def base_iri() -> str:
+    """Base of the IRIs we mint (datasets without a DOI, record graphs); $PANKG_BASE_IRI overrides."""
+    from mappings.iris import DEFAULT_BASE_IRI
+
+    return os.environ.get("PANKG_BASE_IRI") or DEFAULT_BASE_IRI
+
+
+def public_endpoint() -> str:
+    """The SPARQL endpoint URL announced in the catalogue graph; $PANKG_PUBLIC_ENDPOINT overrides."""
+    return os.environ.get("PANKG_PUBLIC_ENDPOINT") or "http://127.0.0.1:7878/query"

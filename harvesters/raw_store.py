@@ -63,6 +63,21 @@ CREATE TABLE IF NOT EXISTS bookmarks (
     updated_at  TEXT NOT NULL
 );
 
+-- What the downstream stages made of each record's current payload: which raw sha256 and mapping
+-- version were mapped, validated and loaded (or quarantined, or deleted from the graph). A record is
+-- pending when its payload or the mapping version differs from what was processed: unchanged records
+-- skip mapping, validation and loading.
+CREATE TABLE IF NOT EXISTS processed (
+    source          TEXT NOT NULL,
+    identifier      TEXT NOT NULL,
+    sha256          TEXT NOT NULL,
+    mapping_version TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    graph_iri       TEXT,
+    updated_at      TEXT NOT NULL,
+    PRIMARY KEY (source, identifier)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS findings (
     run_id   INTEGER NOT NULL,
     source   TEXT NOT NULL,
@@ -324,6 +339,74 @@ class RawStore:
                 tuple(sets.split()),
                 sha,
             )
+
+    # --- downstream processing ------------------------------------------------------------------------
+
+    def pending(
+        self,
+        source: str,
+        mapping_version: str,
+        *,
+        batch_size: int = 1000,
+        identifiers: list[str] | None = None,
+    ) -> Iterator[list[RawRecord]]:
+        """Batches of records whose current payload was not processed with this mapping version.
+
+        Keyset-paginated: each batch is a fresh query, so the caller may mark records processed between
+        batches, and memory stays flat whatever the size of the source.
+        """
+        sql = (
+            "SELECT r.source, r.identifier, r.datestamp, r.metadata_prefix, r.payload, r.deleted, r.sets, r.sha256"
+            " FROM records r LEFT JOIN processed p ON p.source = r.source AND p.identifier = r.identifier"
+            " WHERE r.source = ? AND r.identifier > ?"
+            " AND (p.sha256 IS NULL OR p.sha256 != r.sha256 OR p.mapping_version != ?"
+            # Quarantined records are re-validated every run: a shape fix may release them.
+            "      OR p.status IN ('failed', 'quarantined'))"
+            # A tombstone needs graph work only if the record was processed (loaded) before.
+            " AND (r.deleted = 0 OR (p.status IS NOT NULL AND p.status != 'deleted'))"
+        )
+        extra: list[object] = []
+        if identifiers is not None:
+            sql += f" AND r.identifier IN ({','.join('?' * len(identifiers))})"
+            extra = list(identifiers)
+        sql += " ORDER BY r.identifier LIMIT ?"
+        last = ""
+        while True:
+            rows = self._db.execute(sql, [source, last, mapping_version, *extra, batch_size]).fetchall()
+            if not rows:
+                return
+            yield [
+                RawRecord(
+                    src,
+                    identifier,
+                    datestamp,
+                    prefix,
+                    zlib.decompress(payload),
+                    bool(deleted),
+                    tuple(sets.split()),
+                    sha,
+                )
+                for src, identifier, datestamp, prefix, payload, deleted, sets, sha in rows
+            ]
+            last = rows[-1][1]
+
+    def mark_processed(self, rows: Iterable[tuple[str, str, str, str, str, str | None]]) -> None:
+        """rows: (source, identifier, sha256, mapping_version, status, graph_iri); one transaction."""
+        now = utc_now()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO processed (source, identifier, sha256, mapping_version, status, graph_iri, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source, identifier) DO UPDATE SET"
+                " sha256=excluded.sha256, mapping_version=excluded.mapping_version, status=excluded.status,"
+                " graph_iri=excluded.graph_iri, updated_at=excluded.updated_at",
+                [(*row, now) for row in rows],
+            )
+
+    def processed_counts(self, source: str) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT status, count(*) FROM processed WHERE source=? GROUP BY status", (source,)
+        ).fetchall()
+        return {status: int(n) for status, n in rows}
 
     def stored(self, source: str, identifier: str) -> StoredRecord | None:
         row = self._db.execute(

@@ -3,6 +3,7 @@ local providers of which one is down."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -52,10 +53,24 @@ def test_harvest_status_and_sources_commands(tmp_path: Path) -> None:
     down_line = next(line for line in status.stdout.splitlines() if line.startswith("down "))
     assert "failed" in down_line
 
+    # The harvested records were mapped, validated and loaded: the graph answers SPARQL.
+    query = pankg("query", "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?d a "
+                  "<http://www.w3.org/ns/dcat#Dataset> } }", "--format", "csv", env=env)
+    assert query.returncode == 0, query.stderr
+    loaded = int(query.stdout.split()[-1])
+    quarantine = pankg("quarantine", "local", "--json", env=env)
+    assert quarantine.returncode == 0, quarantine.stderr
+    assert loaded + len(json.loads(quarantine.stdout)) == 30
+
     sources = pankg("sources", "--sources", str(registry), env=env)
     assert sources.returncode == 0
     local = next(line for line in sources.stdout.splitlines() if line.startswith("local "))
     assert "Local test provider" in local and local.endswith("ok")
+
+
+def test_record_needs_one_source(tmp_path: Path) -> None:
+    result = pankg("harvest", "--record", "oai:x:1", env={**os.environ, "PANKG_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2 and "--record needs exactly one SOURCE" in result.stderr
 
 
 def test_unknown_source_is_a_usage_error(tmp_path: Path) -> None:
@@ -67,7 +82,7 @@ def test_unknown_source_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_shipped_registry_lists_the_pan_facilities() -> None:
     sources = load_sources(REPO / "sources.toml")
-    assert len(sources) == 12
+    assert len([s for s in sources.values() if s.protocol == "oai-pmh"]) == 12  # + catalogue APIs
     assert all(s.url.startswith("https://") for s in sources.values())
     assert sources["psi"].metadata_prefix == "oai_dc"
     assert sources["hzdr"].set == "openaire_data"

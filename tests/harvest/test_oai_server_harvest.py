@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from harvesters.harvest import harvest_source
+from harvesters.harvest import harvest_records, harvest_source
 from harvesters.http import HttpPolicy
 from harvesters.raw_store import RawStore
 from harvesters.records import sha256_hex
@@ -164,3 +164,18 @@ def test_unreachable_source_fails_with_its_reason(store: RawStore) -> None:
     summary = harvest_source(source_for(url), store, policy=HttpPolicy(retries=1, backoff_factor=0.1))
     assert summary.status == "failed"
     assert "Identify failed" in summary.message and "127.0.0.1" in summary.message
+
+
+def test_harvest_just_some_records_with_get_record(provider: tuple[RecordSet, str], store: RawStore) -> None:
+    record_set, url = provider
+    wanted = [record_set.records[2].identifier, record_set.records[11].identifier]
+    summary = harvest_records(source_for(url), store, wanted)
+    assert summary.status == "ok", summary.message
+    assert sorted(r.identifier for r in store.records("test")) == sorted(wanted)
+
+    # Gone at the provider: becomes a tombstone; unknown everywhere: reported.
+    gone = record_set.records.pop(2)
+    summary = harvest_records(source_for(url), store, [gone.identifier, "oai:pan-kg.test:nothing"])
+    assert store.stored("test", gone.identifier).deleted  # type: ignore[union-attr]
+    assert summary.deleted == 1
+    assert summary.status == "failed" and "oai:pan-kg.test:nothing" in summary.message

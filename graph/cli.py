@@ -1,0 +1,111 @@
+"""Graph sub-commands: `pankg serve` and `pankg query`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import pyoxigraph
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions
+
+from graph.serve import DEFAULT_BIND, DEFAULT_TIMEOUT_S, serve
+from graph.store import GraphStore, HttpStore, QueryError, QueryResult, StoreError, open_store
+
+DATA_DIR_HELP = "data directory (default: env PANKG_DATA_DIR, else ./data)"
+
+
+def default_data_dir() -> str:
+    return os.environ.get("PANKG_DATA_DIR", "./data")
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "serve", help="run the SPARQL endpoint (Oxigraph) on the store, in the foreground"
+    )
+    p.add_argument(
+        "--data-dir", default=default_data_dir(), help="data directory (env PANKG_DATA_DIR, ./data)"
+    )
+    p.add_argument("--bind", default=DEFAULT_BIND, help=f"HOST:PORT to listen on (default {DEFAULT_BIND})")
+    p.add_argument(
+        "--timeout-s", type=int, default=DEFAULT_TIMEOUT_S, help="SPARQL query time-out in seconds"
+    )
+    p.add_argument(
+        "--allow-remote", action="store_true", help="allow a non-loopback --bind (writes are open there!)"
+    )
+    p.set_defaults(func=_serve)
+
+    q = subparsers.add_parser("query", help="run a SPARQL query on the store or an endpoint")
+    q.add_argument("sparql", help="the query text, or @FILE.rq to read it from a file")
+    where = q.add_mutually_exclusive_group()
+    where.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
+    where.add_argument("--endpoint", default=None, help="SPARQL endpoint URL (ours or another node's)")
+    q.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    q.set_defaults(func=_query)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        return serve(args.data_dir, bind=args.bind, timeout_s=args.timeout_s, allow_remote=args.allow_remote)
+    except (ValueError, RuntimeError, OSError) as e:
+        print(f"pankg serve: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+
+
+def _query(args: argparse.Namespace) -> int:
+    sparql = args.sparql
+    if sparql.startswith("@"):
+        sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+    store: GraphStore | None = None
+    try:
+        if args.endpoint:
+            store = HttpStore(args.endpoint)
+        else:
+            store = open_store(args.data_dir or default_data_dir(), read_only=True)
+        sys.stdout.write(render(store.query(sparql), args.format))
+    except (QueryError, StoreError) as e:
+        print(f"pankg query: {e}", file=sys.stderr)
+        return 1
+    finally:
+        if store is not None:
+            store.close()
+    return 0
+
+
+def render(result: QueryResult, fmt: str) -> str:
+    """Text of a query result: SELECT/ASK as table, SPARQL JSON or CSV; CONSTRUCT/DESCRIBE as N-Triples."""
+    if isinstance(result, QuerySolutions):
+        if fmt == "json":
+            return result.serialize(format=QueryResultsFormat.JSON).decode() + "\n"
+        if fmt == "csv":
+            return result.serialize(format=QueryResultsFormat.CSV).decode()
+        return _table(result)
+    if isinstance(result, QueryBoolean):
+        if fmt == "json":
+            return result.serialize(format=QueryResultsFormat.JSON).decode() + "\n"
+        return "true\n" if bool(result) else "false\n"
+    return pyoxigraph.serialize(list(result), format=pyoxigraph.RdfFormat.N_TRIPLES).decode()
+
+
+def _cell(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode | Literal):
+        return term.value
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+def _table(solutions: QuerySolutions) -> str:
+    names = [v.value for v in solutions.variables]
+    rows = [[_cell(s[name]) for name in names] for s in solutions]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    line = "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))
+    out = [line.rstrip(), "  ".join("-" * w for w in widths)]
+    out.extend("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,102 @@
+"""Provenance triples (PROV-O) for the provenance graph.
+
+Pure functions: they build triples, the store writes them.
+
+Everything about one record graph has that graph's IRI as subject and no blank nodes, so the store can
+replace a record's provenance with one `DELETE WHERE { <g> ?p ?o }` in the same transaction as the record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from graph.iris import facility_catalogue_iri, harvest_run_iri
+from graph.vocab import DCT, PANKG_NS, PROV, TYPE, XSD, date_or_datetime_literal, datetime_literal
+
+VALIDATION_STATUSES = ("valid", "invalid", "warning", "not-validated")
+_COUNT_KEY = re.compile(r"^[a-z][a-zA-Z]*$")
+
+
+def harvest_run(
+    *,
+    source: str,
+    endpoint: str,
+    started: datetime,
+    ended: datetime,
+    counts: Mapping[str, int],
+) -> tuple[str, list[Triple]]:
+    """A harvest run as a `prov:Activity`; returns (run IRI, triples).
+
+    `counts` keys become `pankg:records<Key>` (e.g. harvested, loaded, deleted, failed).
+
+    >>> from datetime import UTC
+    >>> run, triples = harvest_run(source="esrf", endpoint="https://example.org/oai",
+    ...     started=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), ended=datetime(2026, 1, 2, 3, 5, tzinfo=UTC),
+    ...     counts={"harvested": 3})
+    >>> run
+    'https://w3id.org/pan-kg/run/esrf/20260102T030405Z'
+    >>> len(triples)
+    7
+    """
+    datetime_literal(started)  # refuses naive datetimes before anything is built
+    run_iri = harvest_run_iri(source, started.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
+    run = NamedNode(run_iri)
+    triples = [
+        Triple(run, TYPE, PROV.Activity),
+        Triple(run, PROV.used, NamedNode(endpoint)),
+        Triple(run, PROV.startedAtTime, datetime_literal(started)),
+        Triple(run, PROV.endedAtTime, datetime_literal(ended)),
+        Triple(run, PROV.wasAssociatedWith, NamedNode(facility_catalogue_iri(source))),
+        Triple(run, DCT.isPartOf, NamedNode(facility_catalogue_iri(source))),
+    ]
+    for key, value in sorted(counts.items()):
+        if not _COUNT_KEY.match(key):
+            raise ValueError(f"count key must be a lowerCamel word, got {key!r}")
+        predicate = PANKG_NS["records" + key[0].upper() + key[1:]]
+        triples.append(Triple(run, predicate, Literal(str(int(value)), datatype=XSD.integer)))
+    return run_iri, triples
+
+
+def record_provenance(
+    graph_iri: str,
+    *,
+    source: str,
+    oai_identifier: str,
+    datestamp: str | date | datetime,
+    harvested_at: datetime,
+    raw_sha256: str,
+    mapping_version: str,
+    validation_status: str,
+    run_iri: str | None = None,
+) -> list[Triple]:
+    """Provenance of one record graph (a `prov:Entity`)."""
+    if not re.fullmatch(r"[0-9a-f]{64}", raw_sha256):
+        raise ValueError(f"raw_sha256 must be 64 lowercase hex digits, got {raw_sha256!r}")
+    if validation_status not in VALIDATION_STATUSES:
+        raise ValueError(f"validation_status must be one of {VALIDATION_STATUSES}, got {validation_status!r}")
+    g = NamedNode(graph_iri)
+    triples = [
+        Triple(g, TYPE, PROV.Entity),
+        # The facility catalogue is the source: "datasets per facility" joins through it.
+        Triple(g, DCT.isPartOf, NamedNode(facility_catalogue_iri(source))),
+        Triple(g, PANKG_NS.source, Literal(source)),
+        Triple(g, DCT.identifier, Literal(oai_identifier)),
+        Triple(g, PANKG_NS.oaiDatestamp, date_or_datetime_literal(datestamp)),
+        Triple(g, PROV.generatedAtTime, datetime_literal(harvested_at)),
+        Triple(g, PANKG_NS.rawSha256, Literal(raw_sha256)),
+        Triple(g, PANKG_NS.mappingVersion, Literal(mapping_version)),
+        Triple(g, PANKG_NS.validationStatus, Literal(validation_status)),
+    ]
+    if run_iri is not None:
+        triples.append(Triple(g, PROV.wasGeneratedBy, NamedNode(run_iri)))
+    return triples
+
+
+def tombstone(graph_iri: str, *, at: datetime) -> list[Triple]:
+    """A deleted record: its graph is gone, this stays so that peers can sync the deletion."""
+    g = NamedNode(graph_iri)
+    return [Triple(g, TYPE, PROV.Entity), Triple(g, PROV.invalidatedAtTime, datetime_literal(at))]

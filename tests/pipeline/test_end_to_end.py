@@ -1,0 +1,214 @@
+"""The whole pipeline as the nightly flow runs it: a real OAI-PMH provider on 127.0.0.1 serving real
+DataCite records, the real Prefect `harvest` flow, the real crosswalk, SHACL gate and Oxigraph store."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from flows.harvest import harvest
+from graph.iris import PANET_GRAPH, PROVENANCE_GRAPH
+from graph.store import EmbeddedStore
+from harvesters.raw_store import RawStore
+from mappings.iris import graph_iri
+from shapes.quarantine import QuarantineStore
+from tests.harvest.corpus import served_records
+from tests.support.http_server import LoopbackServer
+from tests.support.oai_server import RecordSet, oai_app
+from tests.support.shared_data import shared
+
+
+@pytest.fixture
+def provider() -> Iterator[tuple[RecordSet, str]]:
+    record_set = RecordSet(served_records())
+    with LoopbackServer(oai_app(record_set, page_size=7)) as server:
+        yield record_set, server.url
+
+
+@pytest.fixture
+def setup(tmp_path: Path, provider: tuple[RecordSet, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    _, url = provider
+    registry = tmp_path / "sources.toml"
+    registry.write_text(
+        f'[local]\nname = "Local provider"\nprotocol = "oai-pmh"\nurl = "{url}"\n'
+        'metadata_prefix = "oai_datacite"\nrequests_per_second = 0\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PANKG_PANET", str(shared("panet", "PaNET-1.3.0.owl")))
+    return {"sources_file": str(registry), "data_dir": str(tmp_path / "data")}
+
+
+def scalar(store: EmbeddedStore, sparql: str) -> int:
+    return int(next(iter(store.query(sparql)))["n"].value)  # type: ignore[index, arg-type]
+
+
+def record_graphs(store: EmbeddedStore) -> set[str]:
+    return {g for g in store.graph_iris() if "/graph/local/" in g}
+
+
+def test_harvest_map_validate_load_then_incremental_changes(
+    provider: tuple[RecordSet, str], setup: dict[str, str]
+) -> None:
+    record_set, _ = provider
+    data = Path(setup["data_dir"])
+    [row] = harvest(**setup)
+
+    assert row["status"] == "ok", row["message"]
+    assert row["fetched"] == row["mapped"] == 30
+    assert row["loaded"] + row["quarantined"] == 30
+    assert row["loaded"] > 0
+    with QuarantineStore(data / "quarantine.sqlite") as quarantine:
+        held = quarantine.list("local")
+    assert len(held) == row["quarantined"]
+    with EmbeddedStore(data / "graph") as store:
+        graphs = record_graphs(store)
+        assert len(graphs) == row["loaded"]
+        # Nothing quarantined reached the graph.
+        assert not {graph_iri("local", h.identifier) for h in held} & graphs
+        # Provenance for every loaded record graph, and PaNET in its own graph.
+        assert (
+            scalar(
+                store,
+                f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH <{PROVENANCE_GRAPH}> "
+                "{ ?g <https://w3id.org/pan-kg/ns#rawSha256> ?sha } }",
+            )
+            == row["loaded"]
+        )
+        assert (
+            scalar(
+                store,
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{PANET_GRAPH}> {{ ?c a "
+                "<http://www.w3.org/2002/07/owl#Class> } }",
+            )
+            > 100
+        )
+        # Each loaded record graph holds its dataset (placeholder DOIs such as 10.5072/example repeat
+        # across the DataCite examples, so distinct dataset IRIs are fewer than graphs).
+        with_dataset = scalar(
+            store,
+            "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g "
+            "{ ?d a <http://www.w3.org/ns/dcat#Dataset> } }",
+        )
+        assert with_dataset == row["loaded"]
+
+    # The provider changes one loaded record and deletes another.
+    loaded_ids = sorted(
+        i for i in (r.identifier for r in record_set.records) if graph_iri("local", i) in graphs
+    )
+    now = datetime.utcnow().replace(microsecond=0)
+    index = {r.identifier: n for n, r in enumerate(record_set.records)}
+    changed, removed = record_set.records[index[loaded_ids[0]]], record_set.records[index[loaded_ids[1]]]
+    record_set.records[index[changed.identifier]] = dataclasses.replace(
+        changed,
+        datestamp=now,
+        resource=changed.resource.replace(b"</titles>", b"<title>Second edition</title></titles>"),
+    )
+    record_set.records[index[removed.identifier]] = dataclasses.replace(removed, datestamp=now, deleted=True)
+
+    [second] = harvest(**setup)
+    assert second["status"] == "ok", second["message"]
+    assert (second["fetched"], second["changed"], second["deleted"]) == (2, 1, 1)
+    # The changed record, plus the quarantined ones, which every run re-validates.
+    assert second["mapped"] == 1 + row["quarantined"] and second["removed"] == 1
+    assert second["loaded"] == 1 and second["quarantined"] == row["quarantined"]
+    with EmbeddedStore(data / "graph") as store:
+        assert graph_iri("local", removed.identifier) not in record_graphs(store)
+        assert (
+            scalar(
+                store,
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ "
+                f"<{graph_iri('local', removed.identifier)}> "
+                "<http://www.w3.org/ns/prov#invalidatedAtTime> ?t } }",
+            )
+            == 1
+        )
+        assert (
+            scalar(
+                store,
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri('local', changed.identifier)}> "
+                '{ ?d <http://purl.org/dc/terms/title> "Second edition" } }',
+            )
+            == 1
+        )
+
+    # With nothing new, a run (or a remap without fetching) only re-validates the quarantine.
+    [third] = harvest(**setup)
+    # (the bookmark overlap fetches the two records stamped a moment ago again: unchanged, so skipped)
+    assert third["unchanged"] == third["fetched"] and third["new"] == third["changed"] == 0
+    assert third["mapped"] == row["quarantined"] and third["loaded"] == 0
+    [remap] = harvest(**setup, remap_only=True)
+    assert remap["fetched"] == 0 and remap["mapped"] == row["quarantined"] and remap["loaded"] == 0
+    with RawStore(data / "raw.sqlite") as raw:
+        assert raw.processed_counts("local").get("loaded") == row["loaded"] - 1
+
+
+def test_a_broken_new_version_is_quarantined_and_the_loaded_one_stays_marked_stale(
+    provider: tuple[RecordSet, str], setup: dict[str, str]
+) -> None:
+    record_set, _ = provider
+    data = Path(setup["data_dir"])
+    [first] = harvest(**setup)
+    with EmbeddedStore(data / "graph") as store:
+        loaded = record_graphs(store)
+    n, victim = next(
+        (n, r)
+        for n, r in enumerate(record_set.records)
+        if graph_iri("local", r.identifier) in loaded and b"<descriptions>" in r.resource
+    )
+    # The provider publishes a new version without its description (mandatory in DCAT-AP).
+    start, end = victim.resource.index(b"<descriptions>"), victim.resource.index(b"</descriptions>")
+    broken = victim.resource[:start] + victim.resource[end + len(b"</descriptions>") :]
+    record_set.records[n] = dataclasses.replace(
+        victim, datestamp=datetime.utcnow().replace(microsecond=0), resource=broken
+    )
+
+    [second] = harvest(**setup)
+    assert second["changed"] == 1 and second["quarantined"] == first["quarantined"] + 1
+    victim_graph = graph_iri("local", victim.identifier)
+    with QuarantineStore(data / "quarantine.sqlite") as quarantine:
+        held = quarantine.get("local", victim.identifier)
+    assert held is not None and any("description" in reason.lower() for reason in held.reasons)
+    with EmbeddedStore(data / "graph") as store:
+        assert victim_graph in record_graphs(store)  # the last valid version is still served
+        assert (
+            scalar(
+                store,
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{victim_graph}> "
+                "<https://w3id.org/pan-kg/ns#staleSince> ?t } }",
+            )
+            == 1
+        )
+
+    # The provider fixes it: the new version loads and the stale flag goes.
+    record_set.records[n] = dataclasses.replace(victim, datestamp=datetime.utcnow().replace(microsecond=0))
+    [third] = harvest(**setup)
+    assert third["loaded"] == 1 and third["quarantined"] == first["quarantined"]
+    with EmbeddedStore(data / "graph") as store:
+        assert (
+            scalar(
+                store,
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{victim_graph}> "
+                "<https://w3id.org/pan-kg/ns#staleSince> ?t } }",
+            )
+            == 0
+        )
+
+
+def test_the_run_summary_is_a_prefect_markdown_artifact(setup: dict[str, str]) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    [row] = harvest(**setup)
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["harvest-summary"]))
+        )
+    assert artifacts, "no harvest-summary artifact recorded"
+    latest = max(artifacts, key=lambda a: a.created)
+    assert latest.type == "markdown"
+    assert "| local | ok | full | 30 | 30 |" in str(latest.data)
+    assert f"| {row['loaded']} |" in str(latest.data)
