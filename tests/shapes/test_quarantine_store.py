@@ -102,9 +102,10 @@ def test_survives_kill_9(tmp_path: Path) -> None:
     db.close()
     with QuarantineStore(path) as store:
         n = store.count("crash")
-        # Every committed batch is there, whole; at most the batch being written when killed is extra.
-        assert n % 50 == 0 and (last + 1) * 50 <= n <= (last + 2) * 50
-        assert {r.run_id for r in store.list("crash")} >= set(range(last + 1))
+        # Every batch the child reported is there, and only whole batches (the child may have committed a
+        # few more between printing and being killed, never half of one).
+        assert n % 50 == 0 and n >= (last + 1) * 50
+        assert {r.run_id for r in store.list("crash")} == set(range(n // 50))
 
 
 def test_quarantine_then_fix_releases(tmp_path: Path, panet) -> None:
