@@ -145,7 +145,10 @@ class RawStore:
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            # After SQLITE_FULL / IOERR SQLite may have rolled back already; a second ROLLBACK would hide
+            # the real error behind "no transaction is active".
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
 
@@ -286,6 +289,16 @@ class RawStore:
                 touches,
             )
         return counts
+
+    def mark_seen(self, source: str, identifiers: list[str], run_id: int) -> None:
+        """Records the provider still lists but we skipped (e.g. over the size limit): seen by this run, so
+        a full pull does not delete them; their stored payload is kept."""
+        now = utc_now()
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE records SET last_seen=?, last_run=? WHERE source=? AND identifier=?",
+                [(now, run_id, source, identifier) for identifier in identifiers],
+            )
 
     def live_count(self, source: str) -> int:
         row = self._db.execute(
