@@ -83,6 +83,8 @@ def check_encoding(content: bytes, url: str, findings: list[str]) -> bytes:
         problem = exc
     if declared in _UTF8_NAMES or declared in _ASCII_NAMES:
         if not valid_utf8:
+            if problem.end == len(content):
+                raise PageError(url, "truncated inside a multi-byte UTF-8 character (incomplete body)")
             line = content.count(b"\n", 0, problem.start) + 1
             context = content[max(0, problem.start - 30) : problem.start + 10]
             raise PageError(
