@@ -184,6 +184,7 @@ def harvest_source(
         from_moment = parse_datestamp(window.from_) if window.from_ else None
         tolerance = timedelta(days=1) if info.granularity == DAY else BOOKMARK_OVERLAP
         complete = True
+        unidentified = 0
         try:
             for page in client.list_records(window):
                 summary.findings.extend(page.findings)
@@ -191,6 +192,7 @@ def harvest_source(
                 counts.add(store.upsert(page.records, run_id))
                 if page.skipped:
                     store.mark_seen(source.id, page.skipped, run_id)
+                unidentified += page.unidentified
                 summary.fetched += len(page.records)
                 if (
                     from_moment is not None
@@ -219,7 +221,13 @@ def harvest_source(
         if complete and is_full:
             missing = store.missing_since(source.id, run_id)
             known = store.live_count(source.id)
-            if missing and summary.fetched == 0:
+            if missing and unidentified:
+                # Any of the missing records may be one the provider served without an identifier.
+                summary.findings.append(
+                    f"{unidentified} record(s) without identifier: {missing} missing records kept"
+                    " (no set-difference deletions this run)"
+                )
+            elif missing and summary.fetched == 0:
                 summary.findings.append(f"full pull returned nothing; {missing} known records kept")
             elif missing and guard.refuses(missing, known) and not allow_mass_deletion:
                 summary.status = "needs_decision"

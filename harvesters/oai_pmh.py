@@ -239,17 +239,20 @@ def parse_list_records(content: bytes, url: str, source: Source) -> Page:
         raise PageError(url, "ListRecords response without <ListRecords>")
     records: dict[str, RawRecord] = {}
     skipped: list[str] = []
+    unidentified = 0
     limit = int(source.max_record_mb * 1024 * 1024)
     now = datetime.now(UTC)
     for position, element in enumerate(container.iterfind("oai:record", _NS), start=1):
         header_element = element.find("oai:header", _NS)
         if header_element is None:
             findings.append(f"{url}: record #{position} without <header> skipped")
+            unidentified += 1
             continue
         header = Header(header_element)
         identifier = (header.identifier or "").strip()
         if not identifier:
             findings.append(f"{url}: record #{position} without identifier skipped")
+            unidentified += 1
             continue
         datestamp = (header.datestamp or "").strip()
         moment = parse_datestamp(datestamp)
@@ -308,6 +311,7 @@ def parse_list_records(content: bytes, url: str, source: Source) -> Page:
         complete_list_size=size,
         findings=findings,
         skipped=[i for i in skipped if i not in records],
+        unidentified=unidentified,
     )
 
 
@@ -375,6 +379,11 @@ class OaiPmhClient:
             try:
                 page = parse_list_records(content, url, self.source)
             except oaiexceptions.NoRecordsMatch:
+                if params is not first:
+                    # The previous page promised more: the list is cut short, not empty. Never let a
+                    # full pull that ended here delete the rest by set difference.
+                    finding = f"{url}: noRecordsMatch for a resumption token; window ended incomplete"
+                    yield Page(url=url, records=[], token=None, findings=[finding], ended_early=True)
                 return
             except oaiexceptions.BadResumptionToken:
                 # An expired token mid-window: restart the window once (records already kept stay kept).
