@@ -128,16 +128,21 @@ class PoliteSession:
     def _send(self, url: str, params: dict[str, str] | None) -> requests.Response:
         try:
             return self._session.get(url, params=params, timeout=self.policy.timeout_seconds, stream=True)
-        except requests.exceptions.TooManyRedirects as exc:
-            raise FetchError(url, f"too many redirects ({exc})") from exc
-        except requests.exceptions.RetryError as exc:
-            raise FetchError(url, f"gave up after {self.policy.retries} retries ({exc})") from exc
-        except requests.exceptions.Timeout as exc:
-            raise FetchError(url, f"timed out after {self.policy.timeout_seconds:g} s ({exc})") from exc
-        except requests.exceptions.ConnectionError as exc:
-            raise FetchError(url, f"connection failed ({exc})") from exc
         except requests.exceptions.RequestException as exc:
-            raise FetchError(url, f"request failed ({exc})") from exc
+            # Name the page (its query carries the resumption token), not just the endpoint.
+            raise self._failure(requests.Request("GET", url, params=params).prepare().url or url, exc) from exc
+
+    def _failure(self, url: str, exc: requests.exceptions.RequestException) -> FetchError:
+        errors = requests.exceptions
+        if isinstance(exc, errors.TooManyRedirects):
+            return FetchError(url, f"too many redirects ({exc})")
+        if isinstance(exc, errors.RetryError):
+            return FetchError(url, f"gave up after {self.policy.retries} retries ({exc})")
+        if isinstance(exc, errors.Timeout):
+            return FetchError(url, f"timed out after {self.policy.timeout_seconds:g} s ({exc})")
+        if isinstance(exc, errors.ConnectionError):
+            return FetchError(url, f"connection failed ({exc})")
+        return FetchError(url, f"request failed ({exc})")
 
     def _read_body(self, response: requests.Response) -> None:
         """Read the whole body into `response.content`, within the deadline and the size cap."""
