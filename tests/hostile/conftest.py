@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from harvesters.raw_store import RawStore
-from tests.hostile.kit import pages, recording
-from tests.support.http_server import LoopbackServer
+from tests.hostile.kit import FastLoopbackServer, pages, recording
 from tests.support.replay import Query, Recording
 
 
@@ -26,7 +25,7 @@ class Zenodo:
 @pytest.fixture
 def zenodo() -> Iterator[Zenodo]:
     rec = recording()
-    with LoopbackServer(rec.app, path="/oai2d") as server:
+    with FastLoopbackServer(rec.app, path="/oai2d") as server:
         yield Zenodo(rec, server.url)
 
 

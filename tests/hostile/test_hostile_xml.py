@@ -19,6 +19,7 @@ from harvesters.oai_pmh import SAFE_PARSER
 from harvesters.raw_store import RawStore
 from tests.hostile.conftest import Zenodo
 from tests.hostile.kit import (
+    FastLoopbackServer,
     assert_page_failed,
     counting_app,
     harvest,
@@ -28,7 +29,6 @@ from tests.hostile.kit import (
     snapshot,
     with_doctype,
 )
-from tests.support.http_server import LoopbackServer
 
 
 def records_of(body: bytes) -> list[bytes]:
@@ -46,7 +46,7 @@ def edit_record(body: bytes, index: int, old: bytes, new: bytes) -> bytes:
 def clean_snapshot(tmp_path: Path) -> dict[str, tuple[str, str, bool, bytes]]:
     """What a run against the unbroken recording stores."""
     rec = recording()
-    with LoopbackServer(rec.app, path="/oai2d") as server, RawStore(tmp_path / "clean.sqlite") as store:
+    with FastLoopbackServer(rec.app, path="/oai2d") as server, RawStore(tmp_path / "clean.sqlite") as store:
         assert harvest(server.url, store).status == "ok"
         return snapshot(store)
 
@@ -68,7 +68,7 @@ def test_xxe_is_refused_and_never_followed(
     secret = tmp_path / "secret.txt"
     secret.write_text("FILE-SECRET-4711", encoding="utf-8")
     hits: list[str] = []
-    with LoopbackServer(counting_app(hits)) as victim:
+    with FastLoopbackServer(counting_app(hits)) as victim:
         target = secret.as_uri() if kind == "local-file" else f"{victim.url}secret"
         if kind.startswith("parameter"):
             doctype = f'<!DOCTYPE OAI-PMH [<!ENTITY % remote SYSTEM "{target}"> %remote;]>'
@@ -95,7 +95,7 @@ def test_the_parser_alone_never_reads_files_or_the_network(tmp_path: Path) -> No
     secret = tmp_path / "secret.txt"
     secret.write_text("FILE-SECRET-4711", encoding="utf-8")
     hits: list[str] = []
-    with LoopbackServer(counting_app(hits)) as victim:
+    with FastLoopbackServer(counting_app(hits)) as victim:
         body = (
             f'<!DOCTYPE r [<!ENTITY f SYSTEM "{secret.as_uri()}"><!ENTITY u SYSTEM "{victim.url}u">'
             f'<!ENTITY % p SYSTEM "{victim.url}p"> %p;]><r>&f;&u;</r>'
@@ -137,7 +137,7 @@ def test_entity_expansion_bombs_are_refused_at_once(
 
 def test_a_dtd_is_never_loaded_and_the_page_is_used(zenodo: Zenodo, store: RawStore, tmp_path: Path) -> None:
     hits: list[str] = []
-    with LoopbackServer(counting_app(hits)) as victim:
+    with FastLoopbackServer(counting_app(hits)) as victim:
         doctype = f'<!DOCTYPE OAI-PMH SYSTEM "{victim.url}OAI-PMH.dtd">'.encode()
         replace_body(zenodo.rec, zenodo.page2, lambda b: with_doctype(b, doctype))
         summary = harvest(zenodo.url, store)
@@ -152,7 +152,7 @@ def test_an_entity_declared_only_in_an_unloaded_dtd_skips_its_record(
 ) -> None:
     hits: list[str] = []
     target = record_ids(zenodo.body(zenodo.page2))[1]
-    with LoopbackServer(counting_app(hits)) as victim:
+    with FastLoopbackServer(counting_app(hits)) as victim:
         doctype = f'<!DOCTYPE OAI-PMH SYSTEM "{victim.url}evil.dtd">'.encode()
         replace_body(
             zenodo.rec,
