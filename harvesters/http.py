@@ -130,7 +130,9 @@ class PoliteSession:
             return self._session.get(url, params=params, timeout=self.policy.timeout_seconds, stream=True)
         except requests.exceptions.RequestException as exc:
             # Name the page (its query carries the resumption token), not just the endpoint.
-            raise self._failure(requests.Request("GET", url, params=params).prepare().url or url, exc) from exc
+            raise self._failure(
+                requests.Request("GET", url, params=params).prepare().url or url, exc
+            ) from exc
 
     def _failure(self, url: str, exc: requests.exceptions.RequestException) -> FetchError:
         errors = requests.exceptions

@@ -128,7 +128,9 @@ class RawStore:
         # NORMAL in WAL mode: a process kill never loses a committed transaction (a power cut may lose the last).
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
-        self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        # Written only when it changes: opening the store (e.g. `pankg status`) must work on a full disk.
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
         self._db.close()
