@@ -223,6 +223,18 @@ def test_invalid_utf8_fails_the_page_naming_the_byte(
     heal_and_rerun(zenodo, store)
 
 
+def test_a_utf16_page_is_refused(zenodo: Zenodo, store: RawStore, caplog: pytest.LogCaptureFixture) -> None:
+    replace_body(
+        zenodo.rec,
+        zenodo.page2,
+        lambda b: b.replace(b"encoding='UTF-8'", b"encoding='UTF-16'", 1).decode("utf-8").encode("utf-16"),
+    )
+    summary = harvest(zenodo.url, store)
+    assert_page_failed(
+        summary, store, {}, "encoded in UTF-16/32", caplog, kept=record_ids(zenodo.body(zenodo.page1))
+    )
+
+
 @pytest.mark.parametrize("variant", ["utf-8-bytes-declared-latin-1", "latin-1-bytes-declared-latin-1"])
 def test_a_wrong_or_non_utf8_declared_encoding_never_garbles_text(
     zenodo: Zenodo, store: RawStore, tmp_path: Path, variant: str
