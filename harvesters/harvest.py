@@ -119,8 +119,9 @@ def advance_bookmark(store: RawStore, source: Source, window: Window, signpost: 
     store.set_bookmark(source.bookmark_key, source.id, signpost, run_id)
 
 
-# Failures of our own disk (full, read-only, I/O error) while writing the raw store.
-STORE_ERRORS = (sqlite3.Error, OSError)
+# Failures of our own disk (full, read-only, I/O error) while writing the raw store: SQLite reports them
+# all as its own errors. (Not OSError: requests' exceptions are OSErrors too and mean the provider.)
+STORE_ERRORS = (sqlite3.Error,)
 
 
 def store_failure(store: RawStore, exc: BaseException) -> str:

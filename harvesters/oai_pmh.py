@@ -360,7 +360,12 @@ class OaiPmhClient:
             raise PageError(url, "GetRecord response without <GetRecord>")
         get_record.tag = f"{{{OAI_NS}}}ListRecords"
         page = parse_list_records(etree.tostring(root), url, self.source)
-        return page.records[0] if page.records else None
+        if page.records:
+            return page.records[0]
+        if page.skipped or page.unidentified:
+            # The provider has the record but we could not use it: an error, never "gone" (a tombstone).
+            raise PageError(url, "; ".join(page.findings))
+        return None
 
     def list_records(self, window: Window) -> Iterator[Page]:
         """Pages of one window. Ends normally on the last page, on noRecordsMatch, or on a repeating token."""

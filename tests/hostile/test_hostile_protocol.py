@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from harvesters.harvest import harvest_records
 from harvesters.raw_store import RawStore
 from tests.hostile.conftest import Zenodo
 from tests.hostile.kit import (
+    POLICY,
     SOURCE_ID,
     assert_page_failed,
     harvest,
@@ -220,3 +222,21 @@ def test_the_same_identifier_twice_in_one_page_keeps_one_row_the_last_copy(
     held, clean = snapshot(store), clean_snapshot(tmp_path)
     assert ids[2] not in held and len(held) == 8
     assert held[ids[1]][1:] == clean[ids[2]][1:]  # the second copy's payload
+
+
+def test_get_record_of_an_unusable_record_is_an_error_never_a_tombstone(
+    zenodo: Zenodo, store: RawStore
+) -> None:
+    """`pankg harvest SOURCE --record ID`: a record the provider has but we cannot take must not be taken
+    for a record the provider no longer has."""
+    wanted = "oai:zenodo.org:10357859"  # the recorded GetRecord
+    assert harvest_records(source(zenodo.url), store, [wanted], policy=POLICY).status == "ok"
+    before = snapshot(store)
+    # The same real record, now over the source's size limit (1 kB here, 10 MB by default).
+    summary = harvest_records(source(zenodo.url, max_record_mb=0.001), store, [wanted], policy=POLICY)
+    assert summary.status == "failed"
+    assert (
+        f"{wanted}: http://127.0.0.1" in summary.message
+        and "exceeds the limit of 1,048 bytes" in summary.message
+    )
+    assert snapshot(store) == before and not before[wanted][2]
