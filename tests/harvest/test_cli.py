@@ -54,8 +54,13 @@ def test_harvest_status_and_sources_commands(tmp_path: Path) -> None:
     assert "failed" in down_line
 
     # The harvested records were mapped, validated and loaded: the graph answers SPARQL.
-    query = pankg("query", "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?d a "
-                  "<http://www.w3.org/ns/dcat#Dataset> } }", "--format", "csv", env=env)
+    query = pankg(
+        "query",
+        "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?d a <http://www.w3.org/ns/dcat#Dataset> } }",
+        "--format",
+        "csv",
+        env=env,
+    )
     assert query.returncode == 0, query.stderr
     loaded = int(query.stdout.split()[-1])
     quarantine = pankg("quarantine", "local", "--json", env=env)
