@@ -110,6 +110,10 @@ class ScheduleSettings:
 class SourceRunFailed(RuntimeError):
     """A source ended `failed`: raised inside its task so that Prefect's task retries apply."""
 
+    def __init__(self, message: str, row: dict[str, object]) -> None:
+        super().__init__(message)
+        self.row = row
+
 
 def _run_source(source_id: str, params: dict[str, Any], timeout_seconds: float) -> dict[str, object]:
     from prefect.concurrency.sync import concurrency
@@ -125,7 +129,7 @@ def _run_source(source_id: str, params: dict[str, Any], timeout_seconds: float) 
     with concurrency(names, occupy=1):
         [row] = harvest.with_options(timeout_seconds=timeout_seconds)(sources=[source_id], **params)
     if row["status"] == "failed":
-        raise SourceRunFailed(f"{source_id}: {row['message']}")
+        raise SourceRunFailed(f"{source_id}: {row['message']}", row)
     return row
 
 
@@ -202,12 +206,16 @@ def _make_flow() -> Any:
                 rows.append(future.result())
             else:
                 # A source that fails (after its retries) does not fail the others.
-                message = str(state.message or "failed")
+                row = SourceSummary(source=source.id, status="failed", message=str(state.message or "failed"))
                 try:
                     future.result()
-                except Exception as exc:
-                    message = str(exc)
-                rows.append(SourceSummary(source=source.id, status="failed", message=message).as_dict())
+                except SourceRunFailed as exc:
+                    row = None
+                    rows.append(exc.row)
+                except Exception as exc:  # crashed, timed out
+                    row.message = f"{type(exc).__name__}: {exc}"
+                if row is not None:
+                    rows.append(row.as_dict())
         markdown = summary_markdown(rows).replace("# Harvest summary", "# pan-kg run report", 1)
         create_markdown_artifact(markdown=markdown, key="pan-kg-run-report", description="Per-source report")
         failed = [str(row["source"]) for row in rows if row["status"] == "failed"]
@@ -423,9 +431,9 @@ def read_schedule_status(api_url: str) -> ScheduleStatus:
         for run in running:
             chosen = run.parameters.get("sources") or "every enabled source"
             state = run.state.name if run.state else "?"
-            since = run.start_time.isoformat(timespec="seconds") if run.start_time else ""
+            since = f" since {run.start_time:%Y-%m-%d %H:%M:%S} UTC" if run.start_time else ""
             status.in_progress.append(
-                f"{names.get(run.deployment_id, '?')} run {run.name} ({state} since {since}): {chosen}"
+                f"{names.get(run.deployment_id, '?')} run {run.name} ({state}{since}): {chosen}"
                 f" — {ui_url(api_url)}/runs/flow-run/{run.id}"
             )
     return status

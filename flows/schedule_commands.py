@@ -197,12 +197,8 @@ def run_reharvest(args: argparse.Namespace) -> int:
         print("pankg: --record needs exactly one SOURCE", file=sys.stderr)
         return 2
     sources_file = settings.sources_file(args.sources)
-    if sources_file.exists():
-        try:
-            select_sources(load_sources(sources_file), args.source_ids)
-        except SourcesError as exc:
-            print(f"pankg: {exc}", file=sys.stderr)
-            return 2
+    if args.sources and not _known_sources(sources_file, args.source_ids):
+        return 2
     parameters: dict[str, Any] = {
         "sources": args.source_ids,
         "mode": "full" if args.full else "incremental",
@@ -217,6 +213,8 @@ def run_reharvest(args: argparse.Namespace) -> int:
     if found is None:
         why = "--in-process" if args.in_process else "no scheduler reachable"
         _say(f"{why}: running the re-harvest in this process")
+        if not _known_sources(sources_file, args.source_ids):
+            return 2
         return _run_in_process(parameters, sources_file, data_dir)
     api_url, how = found
     with sch.using_api(api_url):
@@ -230,6 +228,10 @@ def run_reharvest(args: argparse.Namespace) -> int:
                 deployment = client.read_deployment_by_name(name)
             except ObjectNotFound:
                 deployment = None
+        # The scheduler's own registry decides which sources exist (when this machine can read it).
+        theirs = Path(str((deployment.parameters if deployment else {}).get("sources_file") or sources_file))
+        if theirs.exists() and not _known_sources(theirs, args.source_ids):
+            return 2
         if deployment is None or deployment.status != DeploymentStatus.READY:
             # Nothing would pick the run up: do it here, still recorded on (and locked by) that server.
             reason = "is not registered" if deployment is None else "is not served by anyone right now"
@@ -244,6 +246,15 @@ def run_reharvest(args: argparse.Namespace) -> int:
         if not args.wait:
             return 0
         return _wait_and_report(run.id)
+
+
+def _known_sources(sources_file: Path, source_ids: list[str]) -> bool:
+    try:
+        select_sources(load_sources(sources_file), source_ids)
+    except SourcesError as exc:
+        print(f"pankg: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def _run_in_process(parameters: dict[str, Any], sources_file: Path, data_dir: Path) -> int:
