@@ -133,6 +133,12 @@ def _run_source(source_id: str, params: dict[str, Any], timeout_seconds: float) 
     return row
 
 
+def report_markdown(rows: list[dict[str, object]]) -> str:
+    from flows.harvest import summary_markdown
+
+    return summary_markdown(rows).replace("# Harvest summary", "# pan-kg run report", 1)
+
+
 def ensure_limits(source_ids: list[str], config: ScheduleSettings) -> None:
     """Create (or re-size) the global concurrency limits; a limit that does not exist limits nothing."""
     from prefect import get_client
@@ -154,7 +160,6 @@ def _make_flow() -> Any:
     from prefect.states import Completed, Failed
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    from flows.harvest import summary_markdown
     from harvesters.harvest import SourceSummary
     from harvesters.sources import load_sources, select_sources
 
@@ -216,7 +221,7 @@ def _make_flow() -> Any:
                     row.message = f"{type(exc).__name__}: {exc}"
                 if row is not None:
                     rows.append(row.as_dict())
-        markdown = summary_markdown(rows).replace("# Harvest summary", "# pan-kg run report", 1)
+        markdown = report_markdown(rows)
         create_markdown_artifact(markdown=markdown, key="pan-kg-run-report", description="Per-source report")
         failed = [str(row["source"]) for row in rows if row["status"] == "failed"]
         undecided = [str(row["source"]) for row in rows if row["status"] == "needs_decision"]

@@ -258,9 +258,26 @@ def _known_sources(sources_file: Path, source_ids: list[str]) -> bool:
 
 
 def _run_in_process(parameters: dict[str, Any], sources_file: Path, data_dir: Path) -> int:
-    from flows.schedule import pan_kg
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    state = pan_kg(**parameters, sources_file=str(sources_file), data_dir=str(data_dir), return_state=True)
+    from flows.schedule import configured_api_url, healthy, pan_kg, report_markdown
+
+    url = configured_api_url()
+    if url and not healthy(url):
+        # A configured server that is down: run in Prefect's ephemeral mode rather than not at all.
+        _say(f"PREFECT_API_URL={url} does not answer: running without it (Prefect's ephemeral mode)")
+        os.environ.pop("PREFECT_API_URL", None)
+        with temporary_settings(restore_defaults={PREFECT_API_URL}):
+            state = pan_kg(
+                **parameters, sources_file=str(sources_file), data_dir=str(data_dir), return_state=True
+            )
+    else:
+        state = pan_kg(
+            **parameters, sources_file=str(sources_file), data_dir=str(data_dir), return_state=True
+        )
+    rows = state.result(raise_on_failure=False)
+    if isinstance(rows, list):
+        print(report_markdown(rows))
     _say(f"run ended {state.name}: {state.message or ''}".rstrip(": "))
     return 0 if state.is_completed() else 1
 

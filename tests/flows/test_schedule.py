@@ -230,3 +230,16 @@ def test_schedule_settings_from_environment_and_flags(monkeypatch: pytest.Monkey
     monkeypatch.setenv("PANKG_SOURCE_RETRIES", "many")
     with pytest.raises(ValueError, match="PANKG_SOURCE_RETRIES='many'"):
         ScheduleSettings.from_env()
+
+
+def test_reharvest_runs_in_process_when_no_scheduler_answers(tmp_path: Path) -> None:
+    with LoopbackServer(oai_app(RecordSet(served_records()), page_size=10)) as provider:
+        sources = registry(tmp_path, {"local": provider.url})
+        data = tmp_path / "data"
+        with using_api("http://127.0.0.1:9/api"):  # configured, but nothing listens there
+            result = pankg("reharvest", "local", "--sources", sources, "--data-dir", data)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no scheduler reachable: running the re-harvest in this process" in result.stdout
+    assert "does not answer: running without it" in result.stdout
+    assert "| local | ok | full | 30 | 30 |" in result.stdout  # the first harvest of a source is a full pull
+    assert "run ended Completed: 1 source(s) ok" in result.stdout
