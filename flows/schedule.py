@@ -434,7 +434,7 @@ def read_schedule_status(api_url: str) -> ScheduleStatus:
         )
         names = {v: k for k, v in ids.items()}
         for run in running:
-            chosen = run.parameters.get("sources") or "every enabled source"
+            chosen = ", ".join(run.parameters.get("sources") or []) or "every enabled source"
             state = run.state.name if run.state else "?"
             since = f" since {run.start_time:%Y-%m-%d %H:%M:%S} UTC" if run.start_time else ""
             status.in_progress.append(
@@ -479,7 +479,7 @@ def schedule_status_lines(data_dir: Path, config: ScheduleSettings | None = None
         nxt = config.next_nightly().strftime("%Y-%m-%d %H:%M UTC")
         lines.append(f"next nightly run by configuration: {nxt} (cron {config.cron} {config.timezone})")
     if status:
-        lines.append("runs in progress: " + ("none" if not status.in_progress else ""))
+        lines.append("runs in progress:" + ("" if status.in_progress else " none"))
         lines += [f"  {line}" for line in status.in_progress or []]
     lines += _raw_store_in_progress(data_dir)
     return lines
