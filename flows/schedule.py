@@ -205,31 +205,24 @@ def _make_flow() -> Any:
         futures = [guarded.submit(source.id, params, config.source_timeout_seconds) for source in chosen]
         rows: list[dict[str, object]] = []
         for source, future in zip(chosen, futures, strict=True):
-            future.wait()
-            state = future.state
-            if state.is_completed():
+            # A source that fails (after its retries) does not fail the others: it is a row of the report.
+            try:
                 rows.append(future.result())
-            else:
-                # A source that fails (after its retries) does not fail the others.
-                row = SourceSummary(source=source.id, status="failed", message=str(state.message or "failed"))
-                try:
-                    future.result()
-                except SourceRunFailed as exc:
-                    row = None
-                    rows.append(exc.row)
-                except Exception as exc:  # crashed, timed out
-                    row.message = f"{type(exc).__name__}: {exc}"
-                if row is not None:
-                    rows.append(row.as_dict())
+            except SourceRunFailed as exc:
+                rows.append(exc.row)
+            except Exception as exc:  # crashed, timed out
+                message = f"{type(exc).__name__}: {exc}"
+                rows.append(SourceSummary(source=source.id, status="failed", message=message).as_dict())
         markdown = report_markdown(rows)
         create_markdown_artifact(markdown=markdown, key="pan-kg-run-report", description="Per-source report")
         failed = [str(row["source"]) for row in rows if row["status"] == "failed"]
         undecided = [str(row["source"]) for row in rows if row["status"] == "needs_decision"]
         if undecided:
             logger.warning("needs a steward's decision: %s", ", ".join(undecided))
+        decide = f"; needs a steward's decision: {', '.join(undecided)}" if undecided else ""
         if failed:
-            return Failed(message=f"sources failed: {', '.join(failed)}", data=rows)
-        return Completed(message=f"{len(rows)} source(s) ok", data=rows)
+            return Failed(message=f"sources failed: {', '.join(failed)}{decide}", data=rows)
+        return Completed(message=f"{len(rows) - len(undecided)} source(s) ok{decide}", data=rows)
 
     return pan_kg
 

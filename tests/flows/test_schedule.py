@@ -232,14 +232,22 @@ def test_schedule_settings_from_environment_and_flags(monkeypatch: pytest.Monkey
         ScheduleSettings.from_env()
 
 
-def test_reharvest_runs_in_process_when_no_scheduler_answers(tmp_path: Path) -> None:
+def test_reharvest_runs_in_process_when_no_scheduler_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PANKG_SOURCE_RETRIES", "1")
     with LoopbackServer(oai_app(RecordSet(served_records()), page_size=10)) as provider:
-        sources = registry(tmp_path, {"local": provider.url})
+        with LoopbackServer(oai_app(RecordSet([]))) as gone:
+            down_url = gone.url
+        sources = registry(tmp_path, {"local": provider.url, "down": down_url})
         data = tmp_path / "data"
         with using_api("http://127.0.0.1:9/api"):  # configured, but nothing listens there
-            result = pankg("reharvest", "local", "--sources", sources, "--data-dir", data)
-    assert result.returncode == 0, result.stdout + result.stderr
+            result = pankg("reharvest", "local", "down", "--sources", sources, "--data-dir", data)
     assert "no scheduler reachable: running the re-harvest in this process" in result.stdout
     assert "does not answer: running without it" in result.stdout
+    # One source down: retried once, reported, and the run's final state names it; the other is loaded.
+    assert result.returncode == 1, result.stdout + result.stderr
     assert "| local | ok | full | 30 | 30 |" in result.stdout  # the first harvest of a source is a full pull
-    assert "run ended Completed: 1 source(s) ok" in result.stdout
+    assert "- **down** (failed): " in result.stdout
+    assert "run ended Failed: sources failed: down" in result.stdout
+    assert [run["status"] for run in source_runs(data, "down")] == ["failed", "failed"]
