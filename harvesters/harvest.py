@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from harvesters import panosc_api, scicat
 from harvesters.http import FetchError, HttpPolicy, PoliteSession
 from harvesters.oai_pmh import OaiPmhClient, format_datestamp, parse_datestamp
 from harvesters.raw_store import RawStore, UpsertCounts
@@ -28,6 +29,8 @@ ProgressCallback = Callable[[str, int, float], None]
 # One module per protocol; its client class is registered here.
 PROTOCOL_CLIENTS: dict[str, Callable[[Source, PoliteSession], HarvestClient]] = {
     "oai-pmh": OaiPmhClient,
+    "panosc-api": panosc_api.PanoscApiClient,
+    "scicat": scicat.SciCatClient,
 }
 
 

@@ -26,6 +26,8 @@ class Source:
     requests_per_second: float = 2.0
     timeout_seconds: float = 60.0
     retries: int = 5
+    # Catalogue APIs (paged by skip): stop a listing after this many pages, whatever the server says.
+    max_pages: int = 20_000
     # Quirk switches, named after the behaviour they handle.
     ignores_from: bool = False
     no_deleted_records: bool = False

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pyoxigraph
 
 from harvesters.records import RawRecord
-from mappings import datacite, iris, links, oai_dc
+from mappings import datacite, iris, links, oai_dc, panosc, scicat
+from mappings.catalogue import sniff_json
 from mappings.errors import MappingError
 from mappings.iris import DEFAULT_BASE_IRI
 from mappings.model import DatasetRecord, Technique, emit
@@ -42,6 +43,9 @@ FORMATS: dict[str, Reader] = {
     "oai_datacite": datacite.read,
     "datacite": datacite.read,
     "oai_dc": oai_dc.read,
+    panosc.PREFIX: panosc.read,
+    scicat.DATASET_PREFIX: scicat.read_dataset,
+    scicat.PUBLISHED_PREFIX: scicat.read_published,
 }
 
 
@@ -61,13 +65,14 @@ class MappedRecord:
 
 
 def sniff_format(data: bytes) -> str:
-    """Guess the format of a file: ``oai-pmh`` (a response page), ``oai_datacite``, ``datacite``, ``oai_dc``.
+    """Guess the format of a file: ``oai-pmh`` (a response page), ``oai_datacite``, ``datacite``, ``oai_dc``,
+    or a catalogue item's prefix (``panosc-document``, ``scicat-dataset``, ``scicat-published``).
 
     Raises ValueError when it is none of them.
     """
     head = data.lstrip()[:1]
     if head in (b"{", b"["):
-        raise ValueError("JSON input: no JSON format is registered yet")
+        return sniff_json(data)  # one PaN search API / SciCat item
     try:
         root = parse_xml(data)
     except Exception as exc:  # lxml raises several types

@@ -16,7 +16,15 @@ from mappings.oaipmh import split_page
 from mappings.panet import DEFAULT_PANET_URL, PanetIndex
 from mappings.vocab import PREFIXES
 
-FORMAT_CHOICES = ["auto", "datacite", "oai_datacite", "oai_dc"]
+FORMAT_CHOICES = [
+    "auto",
+    "datacite",
+    "oai_datacite",
+    "oai_dc",
+    "panosc-document",
+    "scicat-dataset",
+    "scicat-published",
+]
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:

@@ -69,3 +69,9 @@ def ror_iri(value: str) -> str | None:
 
 def identifiers_org_iri(prefix: str, local_id: str) -> str:
     return f"https://identifiers.org/{prefix}:{local_id}"
+
+
+def entity_iri(kind: str, source: str, local_id: str, base_iri: str = DEFAULT_BASE_IRI) -> str:
+    """Catalogue-API entities without a global PID (instruments, samples): ``{base_iri}{kind}/{source}/{id}``,
+    scoped by source because facilities number them independently."""
+    return f"{_base(base_iri)}{kind}/{_key(source, local_id)}"

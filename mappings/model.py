@@ -9,6 +9,7 @@ crosswalk / CiteDCAT-AP and the JRC DCAT-AP -> schema.org alignment (shared/data
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
@@ -159,6 +160,9 @@ class DatasetRecord:
     distributions: list[Distribution] = field(default_factory=list)
     techniques: list[Technique] = field(default_factory=list)
     entry_links: list[EntryLink] = field(default_factory=list)
+    # Format-specific triples beyond this model (catalogue APIs: parameters, instruments, samples, parts):
+    # each is called with (dataset IRI, base IRI) at the end of emit().
+    extensions: list[Callable[[str, str], list[Triple]]] = field(default_factory=list)
 
 
 # --- tables (JRC DataCite -> DCAT-AP / CiteDCAT-AP) --------------------------------------------------------
@@ -734,4 +738,6 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
         add(assignment, PANKG.method, PANKG[tech.method])
         add(assignment, PANKG.sourceField, Literal(tech.field))
         add(assignment, PANKG.matchedText, Literal(tech.matched))
+    for extend in rec.extensions:
+        out.triples.extend(extend(dataset_iri, base_iri))
     return list(dict.fromkeys(out.triples))  # an affiliation shared by two creators is stated once
