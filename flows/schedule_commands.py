@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -113,6 +114,8 @@ def run_schedule(args: argparse.Namespace) -> int:
             os.environ[sch.ScheduleSettings.ENV[field][0]] = str(value)
     data_dir = settings.data_dir(args.data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    # SIGTERM (systemd, kill) must still stop the server and worker we start: exit through `finally`.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server = None
     api_url = sch.configured_api_url()
     if api_url:
