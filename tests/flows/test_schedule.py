@@ -19,7 +19,9 @@ from uuid import UUID
 
 import pytest
 from prefect import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 from prefect.client.schemas.objects import DeploymentStatus, FlowRun
+from prefect.client.schemas.sorting import FlowRunSort
 
 from flows.schedule import (
     FLOW_NAME,
@@ -200,7 +202,15 @@ def test_a_worker_runs_reharvests_and_runs_on_one_source_never_overlap(tmp_path:
             r.state for r in runs
         ]
 
-    # Two runs on one source took turns: the second started after the first had finished.
+    # Two runs on one source took turns: the second started after the first had finished (the per-source
+    # subflows in Prefect, to the microsecond; and the harvests in the raw store).
+    with get_client(sync_client=True) as client:
+        subflows = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=["harvest-alpha"])),
+            sort=FlowRunSort.START_TIME_ASC,
+        )
+    assert len(subflows) == 2 and all(r.start_time and r.end_time for r in subflows), subflows
+    assert subflows[0].end_time <= subflows[1].start_time, [(r.start_time, r.end_time) for r in subflows]
     first, second = source_runs(data, "alpha")
     assert first["finished_at"] <= second["started_at"], (first, second)
     assert (first["fetched"], second["fetched"]) == (30, 30)
