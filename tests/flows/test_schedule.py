@@ -22,6 +22,7 @@ from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 from prefect.client.schemas.objects import DeploymentStatus, FlowRun
 from prefect.client.schemas.sorting import FlowRunSort
+from prefect.deployments import run_deployment
 
 from flows.schedule import (
     FLOW_NAME,
@@ -174,7 +175,7 @@ def test_schedule_serves_the_nightly_and_a_stewards_reharvests(tmp_path: Path, p
 
 
 def test_a_worker_runs_reharvests_and_runs_on_one_source_never_overlap(tmp_path: Path) -> None:
-    apps = {sid: slow(oai_app(RecordSet(served_records()), page_size=7), 0.4) for sid in ("alpha", "beta")}
+    apps = {sid: slow(oai_app(RecordSet(served_records()), page_size=7), 1.0) for sid in ("alpha", "beta")}
     with LoopbackServer(apps["alpha"]) as alpha, LoopbackServer(apps["beta"]) as beta:
         sources = registry(tmp_path, {"alpha": alpha.url, "beta": beta.url})
         data = tmp_path / "data"
@@ -192,11 +193,16 @@ def test_a_worker_runs_reharvests_and_runs_on_one_source_never_overlap(tmp_path:
             worker = [Path(sys.executable).parent / "prefect", "worker", "start", "--pool", pool]
             with background(worker, log):
                 wait_until(deployments_ready, "a worker polling the pool", log=log)
-                run_ids = []
-                for source in ("alpha", "alpha", "beta"):
-                    result = pankg("reharvest", source, "--full", "--sources", sources, "--data-dir", data)
-                    assert result.returncode == 0, result.stderr
-                    run_ids.append(RUN_ID.search(result.stdout).group(1))  # type: ignore[union-attr]
+                # Two runs on one source created at the same moment (so that the worker starts them together).
+                name = f"{FLOW_NAME}/{REHARVEST}"
+                run_ids = [
+                    run_deployment(name, parameters={"sources": ["alpha"], "mode": "full"}, timeout=0).id
+                    for _ in range(2)
+                ]
+                # And a steward's run on another source, from the command line.
+                result = pankg("reharvest", "beta", "--full", "--sources", sources, "--data-dir", data)
+                assert result.returncode == 0, result.stderr
+                run_ids.append(RUN_ID.search(result.stdout).group(1))  # type: ignore[union-attr]
                 runs = [final_run(run_id, log) for run_id in run_ids]
         assert all(run.state is not None and run.state.is_completed() for run in runs), [
             r.state for r in runs
