@@ -27,7 +27,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.states import Completed, Failed
+from prefect.task_runners import ThreadPoolTaskRunner
+
 from flows import settings
+from harvesters.harvest import SourceSummary
+from harvesters.sources import load_sources, select_sources
 
 FLOW_NAME = "pan-kg"
 NIGHTLY = "nightly"
@@ -154,80 +161,69 @@ def ensure_limits(source_ids: list[str], config: ScheduleSettings) -> None:
                 client.read_global_concurrency_limit_by_name(name)
 
 
-def _make_flow() -> Any:
-    from prefect import flow, get_run_logger, task
-    from prefect.artifacts import create_markdown_artifact
-    from prefect.states import Completed, Failed
-    from prefect.task_runners import ThreadPoolTaskRunner
-
-    from harvesters.harvest import SourceSummary
-    from harvesters.sources import load_sources, select_sources
-
-    run_source = task(name="source", task_run_name="{source_id}")(_run_source)
-
-    # Threads only wait on the concurrency limits; the `pan-kg-sources` limit decides how many work.
-    @flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=16), log_prints=True)
-    def pan_kg(
-        sources: list[str] | None = None,
-        mode: str = "incremental",
-        since: str | None = None,
-        until: str | None = None,
-        records: list[str] | None = None,
-        remap_only: bool = False,
-        allow_mass_deletion: bool = False,
-        sources_file: str | None = None,
-        data_dir: str | None = None,
-    ) -> Any:
-        """Harvest, map, validate and load the named sources (default: every enabled one), one task per
-        source, at most one run per source at a time. `records`: just these OAI identifiers (one source);
-        `remap_only`: re-map and re-load from the raw store without fetching."""
-        logger = get_run_logger()
-        config = ScheduleSettings.from_env()
-        if mode not in ("incremental", "full"):
-            raise ValueError(f"mode must be 'incremental' or 'full', not {mode!r}")
-        chosen = select_sources(load_sources(settings.sources_file(sources_file)), sources)
-        if records and len(chosen) != 1:
-            raise ValueError("records needs exactly one source")
-        ensure_limits([s.id for s in chosen], config)
-        params = {
-            "mode": mode,
-            "since": since,
-            "until": until,
-            "records": records,
-            "remap_only": remap_only,
-            "allow_mass_deletion": allow_mass_deletion,
-            "sources_file": str(settings.sources_file(sources_file)),
-            "data_dir": str(settings.data_dir(data_dir)),
-        }
-        guarded = run_source.with_options(
-            retries=config.source_retries, retry_delay_seconds=config.retry_delay_seconds
-        )
-        futures = [guarded.submit(source.id, params, config.source_timeout_seconds) for source in chosen]
-        rows: list[dict[str, object]] = []
-        for source, future in zip(chosen, futures, strict=True):
-            # A source that fails (after its retries) does not fail the others: it is a row of the report.
-            try:
-                rows.append(future.result())
-            except SourceRunFailed as exc:
-                rows.append(exc.row)
-            except Exception as exc:  # crashed, timed out
-                message = f"{type(exc).__name__}: {exc}"
-                rows.append(SourceSummary(source=source.id, status="failed", message=message).as_dict())
-        markdown = report_markdown(rows)
-        create_markdown_artifact(markdown=markdown, key="pan-kg-run-report", description="Per-source report")
-        failed = [str(row["source"]) for row in rows if row["status"] == "failed"]
-        undecided = [str(row["source"]) for row in rows if row["status"] == "needs_decision"]
-        if undecided:
-            logger.warning("needs a steward's decision: %s", ", ".join(undecided))
-        decide = f"; needs a steward's decision: {', '.join(undecided)}" if undecided else ""
-        if failed:
-            return Failed(message=f"sources failed: {', '.join(failed)}{decide}", data=rows)
-        return Completed(message=f"{len(rows) - len(undecided)} source(s) ok{decide}", data=rows)
-
-    return pan_kg
+# One task per source: retries and the UI's per-source view come with it.
+run_source = task(name="source", task_run_name="{source_id}")(_run_source)
 
 
-pan_kg = _make_flow()
+# Threads only wait on the concurrency limits; the `pan-kg-sources` limit decides how many work.
+@flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=16), log_prints=True)
+def pan_kg(
+    sources: list[str] | None = None,
+    mode: str = "incremental",
+    since: str | None = None,
+    until: str | None = None,
+    records: list[str] | None = None,
+    remap_only: bool = False,
+    allow_mass_deletion: bool = False,
+    sources_file: str | None = None,
+    data_dir: str | None = None,
+) -> Any:
+    """Harvest, map, validate and load the named sources (default: every enabled one), one task per
+    source, at most one run per source at a time. `records`: just these OAI identifiers (one source);
+    `remap_only`: re-map and re-load from the raw store without fetching."""
+    logger = get_run_logger()
+    config = ScheduleSettings.from_env()
+    if mode not in ("incremental", "full"):
+        raise ValueError(f"mode must be 'incremental' or 'full', not {mode!r}")
+    chosen = select_sources(load_sources(settings.sources_file(sources_file)), sources)
+    if records and len(chosen) != 1:
+        raise ValueError("records needs exactly one source")
+    ensure_limits([s.id for s in chosen], config)
+    params = {
+        "mode": mode,
+        "since": since,
+        "until": until,
+        "records": records,
+        "remap_only": remap_only,
+        "allow_mass_deletion": allow_mass_deletion,
+        "sources_file": str(settings.sources_file(sources_file)),
+        "data_dir": str(settings.data_dir(data_dir)),
+    }
+    guarded = run_source.with_options(
+        retries=config.source_retries, retry_delay_seconds=config.retry_delay_seconds
+    )
+    futures = [guarded.submit(source.id, params, config.source_timeout_seconds) for source in chosen]
+    rows: list[dict[str, object]] = []
+    for source, future in zip(chosen, futures, strict=True):
+        # A source that fails (after its retries) does not fail the others: it is a row of the report.
+        try:
+            rows.append(future.result())
+        except SourceRunFailed as exc:
+            rows.append(exc.row)
+        except Exception as exc:  # crashed, timed out
+            message = f"{type(exc).__name__}: {exc}"
+            rows.append(SourceSummary(source=source.id, status="failed", message=message).as_dict())
+    markdown = report_markdown(rows)
+    create_markdown_artifact(markdown=markdown, key="pan-kg-run-report", description="Per-source report")
+    failed = [str(row["source"]) for row in rows if row["status"] == "failed"]
+    undecided = [str(row["source"]) for row in rows if row["status"] == "needs_decision"]
+    if undecided:
+        logger.warning("needs a steward's decision: %s", ", ".join(undecided))
+    decide = f"; needs a steward's decision: {', '.join(undecided)}" if undecided else ""
+    if failed:
+        return Failed(message=f"sources failed: {', '.join(failed)}{decide}", data=rows)
+    return Completed(message=f"{len(rows) - len(undecided)} source(s) ok{decide}", data=rows)
+
 
 # --- deployments ----------------------------------------------------------------------------------------
 
