@@ -11,6 +11,7 @@ COMMAND_MODULES = [
     "flows.commands",
     "mappings.cli",
     "graph.cli",
+    "shapes.cli",
     "flows.schedule_commands",
 ]
 

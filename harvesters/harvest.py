@@ -7,6 +7,8 @@ This is the stage logic; `flows/` only wires sources to it. Protocol clients are
 from __future__ import annotations
 
 import logging
+import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -117,6 +119,21 @@ def advance_bookmark(store: RawStore, source: Source, window: Window, signpost: 
     store.set_bookmark(source.bookmark_key, source.id, signpost, run_id)
 
 
+# Failures of our own disk (full, read-only, I/O error) while writing the raw store: SQLite reports them
+# all as its own errors. (Not OSError: requests' exceptions are OSErrors too and mean the provider.)
+STORE_ERRORS = (sqlite3.Error,)
+
+
+def store_failure(store: RawStore, exc: BaseException) -> str:
+    """A message that names the disk: the store's path and what is left on its file system."""
+    try:
+        usage = shutil.disk_usage(store.path.parent)
+        disk = f"{usage.free:,} of {usage.total:,} bytes free on the disk holding {store.path.parent}"
+    except OSError:
+        disk = f"disk holding {store.path.parent} unreadable"
+    return f"raw store {store.path} could not be written: {exc} ({disk})"
+
+
 def harvest_source(
     source: Source,
     store: RawStore,
@@ -171,11 +188,15 @@ def harvest_source(
         from_moment = parse_datestamp(window.from_) if window.from_ else None
         tolerance = timedelta(days=1) if info.granularity == DAY else BOOKMARK_OVERLAP
         complete = True
+        unidentified = 0
         try:
             for page in client.list_records(window):
                 summary.findings.extend(page.findings)
                 complete = complete and not page.ended_early
                 counts.add(store.upsert(page.records, run_id))
+                if page.skipped:
+                    store.mark_seen(source.id, page.skipped, run_id)
+                unidentified += page.unidentified
                 summary.fetched += len(page.records)
                 if (
                     from_moment is not None
@@ -204,7 +225,13 @@ def harvest_source(
         if complete and is_full:
             missing = store.missing_since(source.id, run_id)
             known = store.live_count(source.id)
-            if missing and summary.fetched == 0:
+            if missing and unidentified:
+                # Any of the missing records may be one the provider served without an identifier.
+                summary.findings.append(
+                    f"{unidentified} record(s) without identifier: {missing} missing records kept"
+                    " (no set-difference deletions this run)"
+                )
+            elif missing and summary.fetched == 0:
                 summary.findings.append(f"full pull returned nothing; {missing} known records kept")
             elif missing and guard.refuses(missing, known) and not allow_mass_deletion:
                 summary.status = "needs_decision"
@@ -217,6 +244,10 @@ def harvest_source(
                 counts.deleted += store.delete_missing(source.id, run_id)
         if summary.status == "ok" and complete and not (source.ignores_from or client.full_pulls_only):
             advance_bookmark(store, source, window, signpost, run_id)
+    except STORE_ERRORS as exc:
+        # What was committed stays committed (each page is one transaction); the bookmark did not move.
+        summary.status, summary.message = "failed", store_failure(store, exc)
+        log.error("%s: %s", source.id, summary.message)
     finally:
         session.close()
         summary.new, summary.changed, summary.unchanged, summary.deleted = (
@@ -227,10 +258,18 @@ def harvest_source(
         )
         summary.seconds = time.monotonic() - clock
         if run_id:
-            store.add_findings(run_id, source.id, "provider", summary.findings)
-            store.finish_run(
-                run_id, summary.status, counts, summary.fetched, summary.failed_pages, summary.message
-            )
+            try:
+                store.add_findings(run_id, source.id, "provider", summary.findings)
+                store.finish_run(
+                    run_id, summary.status, counts, summary.fetched, summary.failed_pages, summary.message
+                )
+            except STORE_ERRORS as exc:
+                # The disk that failed the harvest may refuse the run log too: report, never mask.
+                summary.status = "failed"
+                summary.message = (summary.message + "; " if summary.message else "") + (
+                    f"run log not updated: {store_failure(store, exc)}"
+                )
+                log.error("%s: %s", source.id, summary.message)
     return summary
 
 

@@ -1,7 +1,9 @@
 """HTTP for every harvester: one session per source with bounded retries and a politeness limit.
 
 Retries are urllib3's: back-off on 429 / 5xx, connection errors and time-outs, honouring `Retry-After`
-(seconds or HTTP date) but never waiting longer than `max_retry_after` for one attempt.
+(seconds or HTTP date) but never waiting longer than `max_retry_after` for one attempt. urllib3 retries only
+up to the response headers; the body is read here, under a total deadline and a size cap (a server that
+drips one byte per second never trips a per-read time-out), and a body that breaks off is fetched again.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -53,6 +56,18 @@ class HttpPolicy:
     max_retry_after: float = 300.0
     timeout_seconds: float = 60.0
     requests_per_second: float = 2.0
+    # Reading one body may take at most this long in total, and bring at most this many bytes.
+    max_body_seconds: float = 600.0
+    max_body_bytes: int = 512 * 1024 * 1024
+
+
+class _BodyError(Exception):
+    """The body broke off, stalled past the deadline or grew past the cap (`retriable` says which)."""
+
+    def __init__(self, reason: str, retriable: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retriable = retriable
 
 
 class PoliteSession:
@@ -94,20 +109,75 @@ class PoliteSession:
             time.sleep(delay)
 
     def get(self, url: str, params: dict[str, str] | None = None) -> requests.Response:
-        """GET with retries; returns the final response whatever its status (callers decide)."""
-        self._wait_turn()
+        """GET with retries; returns the final response, body read, whatever its status (callers decide)."""
+        attempt = 0
+        while True:
+            self._wait_turn()
+            response = self._send(url, params)
+            try:
+                self._read_body(response)
+                return response
+            except _BodyError as exc:
+                response.close()
+                if not exc.retriable or attempt >= self.policy.retries:
+                    tries = f" (after {attempt + 1} attempts)" if exc.retriable else ""
+                    raise FetchError(response.url, f"{exc.reason}{tries}", response.status_code) from exc
+                attempt += 1
+                time.sleep(min(self.policy.backoff_factor * 2 ** (attempt - 1), self.policy.backoff_max))
+
+    def _send(self, url: str, params: dict[str, str] | None) -> requests.Response:
         try:
-            return self._session.get(url, params=params, timeout=self.policy.timeout_seconds)
-        except requests.exceptions.TooManyRedirects as exc:
-            raise FetchError(url, f"too many redirects ({exc})") from exc
-        except requests.exceptions.RetryError as exc:
-            raise FetchError(url, f"gave up after {self.policy.retries} retries ({exc})") from exc
-        except requests.exceptions.Timeout as exc:
-            raise FetchError(url, f"timed out after {self.policy.timeout_seconds:g} s ({exc})") from exc
-        except requests.exceptions.ConnectionError as exc:
-            raise FetchError(url, f"connection failed ({exc})") from exc
+            return self._session.get(url, params=params, timeout=self.policy.timeout_seconds, stream=True)
         except requests.exceptions.RequestException as exc:
-            raise FetchError(url, f"request failed ({exc})") from exc
+            # Name the page (its query carries the resumption token), not just the endpoint.
+            raise self._failure(
+                requests.Request("GET", url, params=params).prepare().url or url, exc
+            ) from exc
+
+    def _failure(self, url: str, exc: requests.exceptions.RequestException) -> FetchError:
+        errors = requests.exceptions
+        if isinstance(exc, errors.TooManyRedirects):
+            return FetchError(url, f"too many redirects ({exc})")
+        if isinstance(exc, errors.RetryError):
+            return FetchError(url, f"gave up after {self.policy.retries} retries ({exc})")
+        if isinstance(exc, errors.Timeout):
+            return FetchError(url, f"timed out after {self.policy.timeout_seconds:g} s ({exc})")
+        if isinstance(exc, errors.ConnectionError):
+            return FetchError(url, f"connection failed ({exc})")
+        return FetchError(url, f"request failed ({exc})")
+
+    def _read_body(self, response: requests.Response) -> None:
+        """Read the whole body into `response.content`, within the deadline and the size cap."""
+        deadline = time.monotonic() + self.policy.max_body_seconds
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            # read1 returns what has arrived: the deadline is checked even while a server drips bytes.
+            while chunk := response.raw.read1(64 * 1024, decode_content=True):
+                size += len(chunk)
+                if size > self.policy.max_body_bytes:
+                    raise _BodyError(
+                        f"response body larger than {self.policy.max_body_bytes:,} bytes; not read", False
+                    )
+                if time.monotonic() > deadline:
+                    raise _BodyError(
+                        f"response body still arriving after {self.policy.max_body_seconds:g} s"
+                        f" ({size:,} bytes so far); stalled server",
+                        True,
+                    )
+                chunks.append(chunk)
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            raise _BodyError(
+                f"timed out after {self.policy.timeout_seconds:g} s while reading the body"
+                f" ({size:,} bytes received)",
+                True,
+            ) from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise _BodyError(f"body broke off after {size:,} bytes ({exc})", True) from exc
+        # requests' own cache of the body: `.content` / `.text` now read from memory.
+        response._content = b"".join(chunks)
+        response._content_consumed = True
+        response.close()
 
     def close(self) -> None:
         self._session.close()

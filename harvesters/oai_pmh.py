@@ -3,11 +3,17 @@
 Sickle gives the protocol model (its `Header` parser and one exception class per OAI error code); the
 page loop is ours because it must survive what real providers do: repeating resumption tokens, an
 empty token on the last page, `badResumptionToken` mid-window, pages that are not XML.
+
+Hostile input is refused before lxml sees it: a DOCTYPE declaring entities (XXE, entity bombs) fails its
+page; the bytes must be the UTF-8 that OAI-PMH requires; a record over the source's size limit is
+reported and skipped while the rest of its page is kept.
 """
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -25,12 +31,15 @@ OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 _NS = {"oai": OAI_NS}
 
 # Hostile XML is everyday input for a harvester: never expand entities, load a DTD or touch the network.
+# huge_tree lifts libxml2's 10 MB text-node limit so that one oversized record can be skipped by itself
+# rather than failing its page; it is safe only because `refuse_hostile_prolog` has already refused every
+# entity declaration (without declarations there is nothing to expand) and the body size is capped in http.
 SAFE_PARSER = etree.XMLParser(
     resolve_entities=False,
     no_network=True,
     load_dtd=False,
     dtd_validation=False,
-    huge_tree=False,
+    huge_tree=True,
     remove_blank_text=False,
 )
 
@@ -50,14 +59,105 @@ OAI_ERRORS: tuple[type[Exception], ...] = (
 
 # --- parsing ---------------------------------------------------------------------------------------------
 
+_BOM = b"\xef\xbb\xbf"
+_DECLARED_ENCODING = re.compile(rb"""\A\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_UTF8_NAMES = {"utf-8", "utf8"}
+_ASCII_NAMES = {"us-ascii", "ascii"}
+_HTML_START = re.compile(rb"\A\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
+_HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
-def parse_xml(content: bytes, url: str) -> etree._Element:
+
+def check_encoding(content: bytes, url: str, findings: list[str]) -> bytes:
+    """The bytes to parse. OAI-PMH responses must be UTF-8: invalid UTF-8 fails the page (naming the byte),
+    a declaration that contradicts UTF-8 bytes is corrected and reported, UTF-16/32 is refused."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00", b"\x00<", b"<\x00")):
+        raise PageError(url, "encoded in UTF-16/32; OAI-PMH responses must be UTF-8")
+    content = content.removeprefix(_BOM)
+    match = _DECLARED_ENCODING.match(content)
+    declared = match.group(1).decode("ascii").lower() if match else "utf-8"
+    try:
+        content.decode("utf-8")
+        valid_utf8 = True
+    except UnicodeDecodeError as exc:
+        valid_utf8 = False
+        problem = exc
+    if declared in _UTF8_NAMES or declared in _ASCII_NAMES:
+        if not valid_utf8:
+            if problem.end == len(content):
+                raise PageError(url, "truncated inside a multi-byte UTF-8 character (incomplete body)")
+            line = content.count(b"\n", 0, problem.start) + 1
+            context = content[max(0, problem.start - 30) : problem.start + 10]
+            raise PageError(
+                url,
+                f"invalid UTF-8 at byte {problem.start:,} (line {line}): {problem.reason}, near {context!r}",
+            )
+        return content
+    if content.isascii():
+        return content  # any ASCII-compatible declaration reads pure ASCII the same
+    if valid_utf8:
+        # A page of multi-byte UTF-8 labelled e.g. ISO-8859-1 would be read as mojibake and stored so,
+        # silently. Valid UTF-8 outside ASCII is all but impossible in real Latin-1 text: trust the bytes.
+        assert match is not None
+        findings.append(
+            f"{url}: declares encoding {declared} but its bytes are UTF-8 (as OAI-PMH requires); read as UTF-8"
+        )
+        return content[: match.start(1)] + b"UTF-8" + content[match.end(1) :]
+    findings.append(f"{url}: declares encoding {declared}; OAI-PMH requires UTF-8 (read as declared)")
+    return content
+
+
+def refuse_hostile_prolog(content: bytes, url: str, findings: list[str]) -> None:
+    """Scan the prolog (before the root element) without parsing it. A DOCTYPE that declares entities is
+    refused: that is where XXE (file or network) and expansion bombs live, and OAI-PMH never needs one."""
+    position = 0
+    while True:
+        start = content.find(b"<", position)
+        if start < 0:
+            return
+        if content.startswith(b"<?", start):
+            position = content.find(b"?>", start) + 2
+        elif content.startswith(b"<!--", start):
+            position = content.find(b"-->", start) + 3
+        elif content.startswith(b"<!DOCTYPE", start):
+            close = content.find(b">", start)
+            subset = content.find(b"[", start)
+            if 0 <= subset < close:
+                end = re.compile(rb"\]\s*>").search(content, subset)
+                close = end.end() if end else len(content)
+            doctype = content[start:close]
+            if b"<!ENTITY" in doctype:
+                raise PageError(
+                    url,
+                    "hostile XML refused: the DOCTYPE declares entities (external entities / entity"
+                    " expansion); nothing on this page was used",
+                )
+            findings.append(f"{url}: DOCTYPE ignored (the DTD is never loaded)")
+            return
+        else:
+            return  # the root element: the prolog is over
+        if position < 2:  # an unterminated declaration or comment: leave it to the parser to report
+            return
+
+
+def parse_xml(content: bytes, url: str, findings: list[str] | None = None) -> etree._Element:
+    findings = [] if findings is None else findings
     if not content.strip():
         raise PageError(url, "empty response body")
+    if _HTML_START.match(content):
+        title = _HTML_TITLE.search(content[:65536])
+        name = html.unescape(title.group(1).decode("utf-8", "replace")).strip()[:120] if title else ""
+        raise PageError(url, "an HTML page, not OAI-PMH XML" + (f" (title {name!r})" if name else ""))
+    content = check_encoding(content, url, findings)
+    refuse_hostile_prolog(content, url, findings)
     try:
-        root = etree.fromstring(content, parser=SAFE_PARSER)
+        tree = etree.fromstring(content, parser=SAFE_PARSER).getroottree()
     except etree.XMLSyntaxError as exc:
         raise PageError(url, f"not well-formed XML: {exc}") from exc
+    dtd = tree.docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        # Second line of defence (the byte scan above should have caught it).
+        raise PageError(url, "hostile XML refused: the DOCTYPE declares entities")
+    root = tree.getroot()
     if root.tag != f"{{{OAI_NS}}}OAI-PMH":
         raise PageError(url, f"not an OAI-PMH response (root element {root.tag!r})")
     return root
@@ -68,8 +168,10 @@ def raise_oai_error(root: etree._Element, url: str) -> None:
     error = root.find("oai:error", _NS)
     if error is None:
         return
-    code = error.get("code", "undefinedError")
-    exception_class = getattr(oaiexceptions, code[0].upper() + code[1:], oaiexceptions.OAIError)
+    code = error.get("code") or "undefinedError"
+    # Sickle names the noMetadataFormats class in the singular.
+    name = {"noMetadataFormats": "NoMetadataFormat"}.get(code, code[0].upper() + code[1:])
+    exception_class = getattr(oaiexceptions, name, oaiexceptions.OAIError)
     raise exception_class(f"{url}: OAI-PMH error {code}: {(error.text or '').strip()}")
 
 
@@ -123,24 +225,34 @@ def parse_identify(content: bytes, url: str) -> IdentifyInfo:
 
 
 def parse_list_records(content: bytes, url: str, source: Source) -> Page:
-    """One ListRecords page -> raw records. Raises PageError, or Sickle's OAIError subclasses."""
-    root = parse_xml(content, url)
+    """One ListRecords page -> raw records. Raises PageError, or Sickle's OAIError subclasses.
+
+    Records that cannot be used (no identifier, no metadata, over the size limit, unresolved entities)
+    are skipped with a finding naming them; the rest of the page is kept. `Page.skipped` lists the
+    identified ones so that a full pull does not take them for deletions.
+    """
+    findings: list[str] = []
+    root = parse_xml(content, url, findings)
     raise_oai_error(root, url)
     container = root.find("oai:ListRecords", _NS)
     if container is None:
         raise PageError(url, "ListRecords response without <ListRecords>")
     records: dict[str, RawRecord] = {}
-    findings: list[str] = []
+    skipped: list[str] = []
+    unidentified = 0
+    limit = int(source.max_record_mb * 1024 * 1024)
     now = datetime.now(UTC)
-    for element in container.iterfind("oai:record", _NS):
+    for position, element in enumerate(container.iterfind("oai:record", _NS), start=1):
         header_element = element.find("oai:header", _NS)
         if header_element is None:
-            findings.append("record without <header> skipped")
+            findings.append(f"{url}: record #{position} without <header> skipped")
+            unidentified += 1
             continue
         header = Header(header_element)
         identifier = (header.identifier or "").strip()
         if not identifier:
-            findings.append("record without identifier skipped")
+            findings.append(f"{url}: record #{position} without identifier skipped")
+            unidentified += 1
             continue
         datestamp = (header.datestamp or "").strip()
         moment = parse_datestamp(datestamp)
@@ -155,9 +267,23 @@ def parse_list_records(content: bytes, url: str, source: Source) -> Page:
                 next((c for c in metadata if isinstance(c.tag, str)), None) if metadata is not None else None
             )
             if child is None:
-                findings.append(f"{identifier}: record without metadata skipped")
+                findings.append(f"{identifier}: record without metadata skipped ({url})")
+                skipped.append(identifier)
+                continue
+            entity = next(child.iter(etree.Entity), None)
+            if entity is not None:
+                # Declared in a DTD we never load: stored as is it would break every later parse.
+                findings.append(f"{identifier}: unresolved entity reference {entity.text} skipped ({url})")
+                skipped.append(identifier)
                 continue
             payload = etree.tostring(child, encoding="utf-8")
+            if len(payload) > limit:
+                findings.append(
+                    f"{identifier}: record of {len(payload):,} bytes exceeds the limit of {limit:,} bytes"
+                    f" (max_record_mb); skipped, the stored copy (if any) kept ({url})"
+                )
+                skipped.append(identifier)
+                continue
         if identifier in records:
             findings.append(f"{identifier}: repeated in one page; the last copy is kept")
         records[identifier] = RawRecord(
@@ -179,7 +305,13 @@ def parse_list_records(content: bytes, url: str, source: Source) -> Page:
         except ValueError:
             size = None
     return Page(
-        url=url, records=list(records.values()), token=token, complete_list_size=size, findings=findings
+        url=url,
+        records=list(records.values()),
+        token=token,
+        complete_list_size=size,
+        findings=findings,
+        skipped=[i for i in skipped if i not in records],
+        unidentified=unidentified,
     )
 
 
@@ -199,8 +331,8 @@ class OaiPmhClient:
     def _get(self, params: dict[str, str]) -> tuple[bytes, str]:
         response = self.session.get(self.source.url, params=params)
         url = response.url
-        # OAI-PMH errors arrive as 200 or, from Invenio, as 422 with the OAI error in the body.
-        if response.status_code not in (200, 422) and not (
+        # OAI-PMH errors arrive as 200 or, from Invenio, as 4xx (422) with the OAI error in the body.
+        if response.status_code != 200 and not (
             400 <= response.status_code < 500 and b"<OAI-PMH" in response.content[:2048]
         ):
             raise FetchError(url, f"HTTP {response.status_code} {response.reason}", response.status_code)
@@ -228,7 +360,12 @@ class OaiPmhClient:
             raise PageError(url, "GetRecord response without <GetRecord>")
         get_record.tag = f"{{{OAI_NS}}}ListRecords"
         page = parse_list_records(etree.tostring(root), url, self.source)
-        return page.records[0] if page.records else None
+        if page.records:
+            return page.records[0]
+        if page.skipped or page.unidentified:
+            # The provider has the record but we could not use it: an error, never "gone" (a tombstone).
+            raise PageError(url, "; ".join(page.findings))
+        return None
 
     def list_records(self, window: Window) -> Iterator[Page]:
         """Pages of one window. Ends normally on the last page, on noRecordsMatch, or on a repeating token."""
@@ -247,6 +384,11 @@ class OaiPmhClient:
             try:
                 page = parse_list_records(content, url, self.source)
             except oaiexceptions.NoRecordsMatch:
+                if params is not first:
+                    # The previous page promised more: the list is cut short, not empty. Never let a
+                    # full pull that ended here delete the rest by set difference.
+                    finding = f"{url}: noRecordsMatch for a resumption token; window ended incomplete"
+                    yield Page(url=url, records=[], token=None, findings=[finding], ended_early=True)
                 return
             except oaiexceptions.BadResumptionToken:
                 # An expired token mid-window: restart the window once (records already kept stay kept).

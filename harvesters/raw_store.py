@@ -128,7 +128,9 @@ class RawStore:
         # NORMAL in WAL mode: a process kill never loses a committed transaction (a power cut may lose the last).
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
-        self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        # Written only when it changes: opening the store (e.g. `pankg status`) must work on a full disk.
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
         self._db.close()
@@ -145,7 +147,10 @@ class RawStore:
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            # After SQLITE_FULL / IOERR SQLite may have rolled back already; a second ROLLBACK would hide
+            # the real error behind "no transaction is active".
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
 
@@ -286,6 +291,16 @@ class RawStore:
                 touches,
             )
         return counts
+
+    def mark_seen(self, source: str, identifiers: list[str], run_id: int) -> None:
+        """Records the provider still lists but we skipped (e.g. over the size limit): seen by this run, so
+        a full pull does not delete them; their stored payload is kept."""
+        now = utc_now()
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE records SET last_seen=?, last_run=? WHERE source=? AND identifier=?",
+                [(now, run_id, source, identifier) for identifier in identifiers],
+            )
 
     def live_count(self, source: str) -> int:
         row = self._db.execute(

@@ -65,6 +65,11 @@ class Page:
     findings: list[str] = field(default_factory=list)
     # The listing ended early (e.g. a resumption token we had already followed): the window is incomplete.
     ended_early: bool = False
+    # Identified records on this page that were reported and not stored (e.g. over the size limit): still
+    # present at the provider, so a full pull must not count them as deletions.
+    skipped: list[str] = field(default_factory=list)
+    # Records we could not identify: the list is not known to be complete, so no set-difference deletions.
+    unidentified: int = 0
 
 
 @dataclass

@@ -31,6 +31,8 @@ class Source:
     # Quirk switches, named after the behaviour they handle.
     ignores_from: bool = False
     no_deleted_records: bool = False
+    # A record larger than this (its metadata XML, MiB) is reported and skipped; the rest of its page is kept.
+    max_record_mb: float = 10.0
 
     @property
     def bookmark_key(self) -> str:

@@ -70,7 +70,9 @@ def _jsonld_text(path: Path) -> str:
         if isinstance(ctx, str) and ctx.startswith(("http://", "https://")):
             beside = path.parent / ctx.rstrip("/").rsplit("/", 1)[-1]
             if not beside.is_file():
-                raise FileError(f"{path}: remote JSON-LD context {ctx} (offline: put the context file beside it)")
+                raise FileError(
+                    f"{path}: remote JSON-LD context {ctx} (offline: put the context file beside it)"
+                )
             return json.loads(beside.read_text(encoding="utf-8")).get("@context", {})
         if isinstance(ctx, list):
             return [local(c) for c in ctx]

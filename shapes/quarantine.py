@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from shapes.validate import Result
+from shapes.validate import QUARANTINED, MappedLike, RecordReport, Result, validate_batch
 
 QUARANTINE_FILE = "quarantine.sqlite"
 
@@ -96,6 +96,13 @@ class QuarantinedRecord:
         return out
 
 
+@dataclass(slots=True)
+class _Held:
+    dataset_iri: str
+    graph_iri: str
+    triples: list[pyoxigraph.Triple]
+
+
 @dataclass(frozen=True)
 class Entry:
     """One record to quarantine (what `put_many` takes)."""
@@ -110,7 +117,9 @@ class Entry:
 
 
 def _results_json(results: Sequence[Result | dict[str, str]]) -> str:
-    return json.dumps([r.as_dict() if isinstance(r, Result) else dict(r) for r in results], ensure_ascii=False)
+    return json.dumps(
+        [r.as_dict() if isinstance(r, Result) else dict(r) for r in results], ensure_ascii=False
+    )
 
 
 class QuarantineStore:
@@ -157,7 +166,9 @@ class QuarantineStore:
         dataset_iri: str = "",
         run_id: int | None = None,
     ) -> None:
-        self.put_many([Entry(source, identifier, graph_iri, raw_sha256, ntriples, results, dataset_iri)], run_id)
+        self.put_many(
+            [Entry(source, identifier, graph_iri, raw_sha256, ntriples, results, dataset_iri)], run_id
+        )
 
     def put_many(self, entries: Iterable[Entry], run_id: int | None = None) -> int:
         """Quarantine a batch in one transaction; a record already held is updated (attempts + 1)."""
@@ -201,6 +212,80 @@ class QuarantineStore:
             )
             return cursor.rowcount
 
+    def apply(
+        self,
+        source: str,
+        items: Iterable[tuple[str, str, MappedLike]],
+        reports: dict[str, RecordReport],
+        run_id: int | None = None,
+    ) -> tuple[list[str], list[str]]:
+        """Apply one validated batch: (identifier, raw sha256, mapped record) per item.
+
+        Quarantined records are put (triples + results); records that pass now are released if they were
+        held. Both in one transaction each. Returns (identifiers to load, identifiers quarantined).
+        """
+        entries, passed = [], []
+        for identifier, sha, rec in items:
+            report = reports[rec.graph_iri]
+            if report.status == QUARANTINED:
+                entries.append(
+                    Entry(
+                        source,
+                        identifier,
+                        rec.graph_iri,
+                        sha,
+                        to_ntriples(rec.triples),
+                        report.results,
+                        rec.dataset_iri,
+                    )
+                )
+            else:
+                passed.append(identifier)
+        self.put_many(entries, run_id)
+        self.remove_many(source, passed)
+        return passed, [e.identifier for e in entries]
+
+    def recheck(
+        self,
+        source: str | None = None,
+        *,
+        shapes: object = None,
+        ontology: object = None,
+        batch_size: int = 2000,
+    ) -> list[tuple[QuarantinedRecord, RecordReport]]:
+        """Re-validate the held mapped triples against the current shapes (after a shape fix; a mapping fix
+        needs `pankg remap`, which maps again from the raw store).
+
+        Records that still fail get their new results (attempts + 1). Records that pass are returned with
+        their new report and stay held: the caller loads them, then `remove`s them, so a failed load never
+        loses a record.
+        """
+        released: list[tuple[QuarantinedRecord, RecordReport]] = []
+        held = self.list(source)
+        for start in range(0, len(held), batch_size):
+            chunk = held[start : start + batch_size]
+            records = [_Held(q.dataset_iri, q.graph_iri, from_ntriples(q.ntriples)) for q in chunk]
+            reports = validate_batch(records, shapes=shapes, ontology=ontology)  # type: ignore[arg-type]
+            still: dict[int | None, list[Entry]] = {}  # by run, so each row keeps the run that quarantined it
+            for q in chunk:
+                report = reports[q.graph_iri]
+                if report.status != QUARANTINED:
+                    released.append((q, report))
+                    continue
+                entry = Entry(
+                    q.source,
+                    q.identifier,
+                    q.graph_iri,
+                    q.raw_sha256,
+                    q.ntriples,
+                    report.results,
+                    q.dataset_iri,
+                )
+                still.setdefault(q.run_id, []).append(entry)
+            for run_id, entries in still.items():
+                self.put_many(entries, run_id)
+        return released
+
     # --- reads -------------------------------------------------------------------------------------------
 
     _COLUMNS = (
@@ -233,9 +318,13 @@ class QuarantineStore:
 
     def counts(self) -> dict[str, int]:
         """Quarantined records per source."""
-        return dict(self._db.execute("SELECT source, count(*) FROM quarantine GROUP BY source ORDER BY source"))
+        return dict(
+            self._db.execute("SELECT source, count(*) FROM quarantine GROUP BY source ORDER BY source")
+        )
 
     def count(self, source: str | None = None) -> int:
         if source is None:
             return int(self._db.execute("SELECT count(*) FROM quarantine").fetchone()[0])
-        return int(self._db.execute("SELECT count(*) FROM quarantine WHERE source=?", (source,)).fetchone()[0])
+        return int(
+            self._db.execute("SELECT count(*) FROM quarantine WHERE source=?", (source,)).fetchone()[0]
+        )
