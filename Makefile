@@ -10,7 +10,7 @@ N ?= 10000
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install run serve test lint bench clean
+.PHONY: install run serve test lint bench clean schedule
 
 install: $(STAMP)
 
@@ -41,3 +41,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# Register and serve the `nightly` and `reharvest` Prefect deployments (PREFECT_API_URL, or a local
+# server it starts). Ctrl-C stops it.
+schedule: $(STAMP)
+	$(BIN)/pankg schedule --sources $(SOURCES)

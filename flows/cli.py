@@ -12,6 +12,7 @@ COMMAND_MODULES = [
     "mappings.cli",
     "graph.cli",
     "shapes.cli",
+    "flows.schedule_commands",
 ]
 
 
