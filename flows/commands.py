@@ -132,52 +132,41 @@ def run_sources(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    """Per source: records held, in the graph, in quarantine, the last run and its counts, the bookmark;
+    then the scheduler (next nightly run, runs in progress), which works without a Prefect server too."""
+    from flows.schedule import schedule_status_lines
+    from shapes.quarantine import QuarantineStore
+
     try:
         registry = load_sources(settings.sources_file(args.sources))
     except SourcesError as exc:
         print(f"pankg: {exc}", file=sys.stderr)
         return 2
-    path = settings.raw_store_path(settings.data_dir(args.data_dir))
+    directory = settings.data_dir(args.data_dir)
+    path = settings.raw_store_path(directory)
     if not path.exists():
         print(f"no harvest yet: {path} does not exist")
-        return 0
-    with RawStore(path) as store:
-        held = store.counts_by_source()
-        rows = []
-        for source_id in sorted(set(registry) | set(held)):
-            last = store.last_run(source_id)
-            live, dead = held.get(source_id, (0, 0))
-            rows.append(
-                [
-                    source_id,
-                    live,
-                    dead,
-                    last["status"] if last else "never",
-                    last["started_at"] if last else "",
-                    last["fetched"] if last else "",
-                    last["new"] if last else "",
-                    last["changed"] if last else "",
-                    last["deleted"] if last else "",
+    else:
+        quarantine_path = settings.quarantine_path(directory)
+        held: dict[str, int] = {}
+        if quarantine_path.exists():
+            with QuarantineStore(quarantine_path) as quarantine:
+                held = quarantine.counts()
+        with RawStore(path) as store:
+            counts = store.counts_by_source()
+            rows = []
+            for source_id in sorted(set(registry) | set(counts)):
+                last = store.last_run(source_id) or {}
+                live, dead = counts.get(source_id, (0, 0))
+                rows.append([
+                    source_id, live, dead, store.processed_counts(source_id).get("loaded", 0),
+                    held.get(source_id, 0), last.get("status", "never"), last.get("started_at", ""),
+                    last.get("fetched", ""), last.get("new", ""), last.get("changed", ""), last.get("deleted", ""),
                     store.bookmark(registry[source_id].bookmark_key) if source_id in registry else "",
-                    (last["message"] if last else "")[:80],
-                ]
-            )
-    print(
-        _table(
-            [
-                "source",
-                "records",
-                "deleted",
-                "last run",
-                "started",
-                "fetched",
-                "new",
-                "changed",
-                "removed",
-                "bookmark",
-                "message",
-            ],
-            rows,
-        )
-    )
+                    str(last.get("message", ""))[:80],
+                ])  # fmt: skip
+        header = ["source", "records", "deleted", "in graph", "quarantined", "last run", "started", "fetched",
+                  "new", "changed", "removed", "bookmark", "message"]  # fmt: skip
+        print(_table(header, rows))
+    print("\n" + "\n".join(schedule_status_lines(directory)))
     return 0
