@@ -2,8 +2,8 @@
 every record is distinct and realistic in size and shape.
 
 Record n is the example n mod 30 with its DOI, title, dates and creator names made unique, plus a PaNET
-technique keyword and (every third record) a PDB entry among its related identifiers, as PaN catalogues
-have them. `BenchCorpus` builds records on demand: the provider serves 600,000 without holding them.
+technique keyword, a PDB entry (every third record) and an EMDB entry (every fiftieth) among its related
+identifiers, as PaN catalogues have them. `BenchCorpus` builds records on demand: the provider serves 600,000 without holding them.
 """
 
 from __future__ import annotations
@@ -75,11 +75,18 @@ def vary(resource: bytes, n: int, *, revised: bool = False) -> bytes:
         resource = _SUBJECTS_END.sub(lambda m: subject + m[0], resource, count=1)
     else:
         resource = _RESOURCE_END.sub(lambda m: b"<subjects>" + subject + b"</subjects>" + m[0], resource)
+    related = b""
     if n % 3 == 0:
-        related = (
+        related += (
             b'<relatedIdentifier relatedIdentifierType="URL" relationType="IsSupplementTo">'
             b"https://www.rcsb.org/structure/" + _pdb_id(n) + b"</relatedIdentifier>"
         )
+    if n % 50 == 5:  # the EMDB entry of graph/queries/datasets-linked-to-pdb-emdb.rq
+        related += (
+            b'<relatedIdentifier relatedIdentifierType="URL" relationType="References">'
+            b"https://www.ebi.ac.uk/emdb/EMD-12602</relatedIdentifier>"
+        )
+    if related:
         if _RELATED_END.search(resource):
             resource = _RELATED_END.sub(lambda m: related + m[0], resource, count=1)
         else:

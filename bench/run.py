@@ -361,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=100, help="records for the straightforward reference")
     parser.add_argument("--repeat", type=int, default=20, help="runs of each SPARQL query")
     parser.add_argument("--skip-references", action="store_true")
+    parser.add_argument("--keep", type=Path, help="run in this (new) directory and keep the stores")
     args = parser.parse_args(argv)
     n = args.records
     print(
@@ -371,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     panet = PanetIndex.load(PANET)
     clock = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="pankg-bench-") as tmp_name:
-        tmp = Path(tmp_name)
+        tmp = args.keep or Path(tmp_name)
         data = tmp / "data"
         cold = run_scenario("cold full harvest", BenchCorpus(n), data, args, panet)
         print("\n".join(cold.lines(n, store_sizes(data))), flush=True)
