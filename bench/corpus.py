@@ -3,7 +3,8 @@ every record is distinct and realistic in size and shape.
 
 Record n is the example n mod 30 with its DOI, title, dates and creator names made unique, plus a PaNET
 technique keyword, a PDB entry (every third record) and an EMDB entry (every fiftieth) among its related
-identifiers, as PaN catalogues have them. `BenchCorpus` builds records on demand: the provider serves 600,000 without holding them.
+identifiers, as PaN catalogues have them. `BenchCorpus` builds records on demand: the provider serves
+600,000 without holding them.
 """
 
 from __future__ import annotations

@@ -64,8 +64,9 @@ class ProcessSummary:
     failed: int = 0
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
-    # Seconds spent per stage (STAGES). With workers, map and validate are summed over the workers.
+    # Wall and CPU seconds per stage (STAGES). With workers, map and validate are summed over them.
     stage_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    stage_cpu_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     quads_loaded: int = 0
     bulk: bool = False
 
@@ -81,6 +82,23 @@ class MappingFailure:
     results: list[dict[str, str]]
 
 
+class Stopwatch:
+    """Adds the wall and CPU seconds since the last lap to a stage."""
+
+    def __init__(self, wall: dict[str, float], cpu: dict[str, float]) -> None:
+        self.wall, self.cpu = wall, cpu
+        self.restart()
+
+    def restart(self) -> None:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, stage: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.wall[stage] = self.wall.get(stage, 0.0) + wall - self._wall
+        self.cpu[stage] = self.cpu.get(stage, 0.0) + cpu - self._cpu
+        self._wall, self._cpu = wall, cpu
+
+
 @dataclass
 class CheckedBatch:
     """One batch after mapping and validation: what the load step needs."""
@@ -89,8 +107,8 @@ class CheckedBatch:
     mapped: list[tuple[RawRecord, MappedRecord]]
     failures: list[tuple[RawRecord, MappingError]]
     reports: Mapping[str, Report]
-    map_seconds: float = 0.0
-    validate_seconds: float = 0.0
+    seconds: dict[str, float] = field(default_factory=dict)  # wall, per stage (map, validate)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def map_batch(
@@ -109,13 +127,14 @@ def check_batch(
     batch: list[RawRecord], *, base_iri: str, panet: PanetIndex | None, validate: Validator
 ) -> CheckedBatch:
     """Map the live records of a batch, then validate them in one call."""
-    started = time.perf_counter()
+    seconds: dict[str, float] = {}
+    cpu_seconds: dict[str, float] = {}
+    clock = Stopwatch(seconds, cpu_seconds)
     mapped, failures = map_batch([r for r in batch if not r.deleted], base_iri=base_iri, panet=panet)
-    mapped_at = time.perf_counter()
+    clock.lap("map")
     reports = validate([m for _, m in mapped]) if mapped else {}
-    return CheckedBatch(
-        batch, mapped, failures, reports, mapped_at - started, time.perf_counter() - mapped_at
-    )
+    clock.lap("validate")
+    return CheckedBatch(batch, mapped, failures, reports, seconds, cpu_seconds)
 
 
 # --- worker processes -------------------------------------------------------------------------------------
@@ -136,11 +155,11 @@ def _check_in_worker(batch: list[RawRecord]) -> tuple[Any, ...]:
         for r, m in checked.mapped
     ]
     failures = [(r.identifier, e.field, e.reason) for r, e in checked.failures]
-    return mapped, failures, dict(checked.reports), checked.map_seconds, checked.validate_seconds
+    return mapped, failures, dict(checked.reports), checked.seconds, checked.cpu_seconds
 
 
 def _unpack(batch: list[RawRecord], packed: tuple[Any, ...]) -> CheckedBatch:
-    mapped, failures, reports, map_seconds, validate_seconds = packed
+    mapped, failures, reports, seconds, cpu_seconds = packed
     by_id = {r.identifier: r for r in batch}
     return CheckedBatch(
         batch,
@@ -150,8 +169,8 @@ def _unpack(batch: list[RawRecord], packed: tuple[Any, ...]) -> CheckedBatch:
         ],
         [(by_id[i], MappingError(i, fld, reason)) for i, fld, reason in failures],
         reports,
-        map_seconds,
-        validate_seconds,
+        seconds,
+        cpu_seconds,
     )
 
 
@@ -232,17 +251,17 @@ def process_source(
 
     `workers` > 1 maps and validates in that many processes; `bulk` (default: when `is_cold`) loads new
     record graphs with Oxigraph's bulk loader instead of transactions."""
-    clock = time.monotonic()
+    started = time.monotonic()
     summary = ProcessSummary(source=source_id)
     summary.bulk = is_cold(source_id, raw, graph, base_iri) if bulk is None else bulk
-    stages = summary.stage_seconds
+    clock = Stopwatch(summary.stage_seconds, summary.stage_cpu_seconds)
 
     def read() -> Iterator[list[RawRecord]]:
         pending = raw.pending(source_id, MAPPING_VERSION, batch_size=batch_size, identifiers=identifiers)
         while True:
-            started = time.perf_counter()
+            clock.restart()
             batch = next(pending, None)
-            stages["read"] += time.perf_counter() - started
+            clock.lap("read")
             if batch is None:
                 return
             yield batch
@@ -250,10 +269,11 @@ def process_source(
     for checked in checked_batches(
         read(), base_iri=base_iri, panet=panet, validate=validate, workers=workers
     ):
-        stages["map"] += checked.map_seconds
-        stages["validate"] += checked.validate_seconds
+        for stage in checked.seconds:
+            summary.stage_seconds[stage] += checked.seconds[stage]
+            summary.stage_cpu_seconds[stage] += checked.cpu_seconds[stage]
         load_batch(checked, source_id, raw, graph, quarantine, summary, base_iri=base_iri, run_iri=run_iri)
-    summary.seconds = time.monotonic() - clock
+    summary.seconds = time.monotonic() - started
     return summary
 
 
@@ -270,8 +290,7 @@ def load_batch(
 ) -> None:
     """Load one checked batch (one transaction, or the bulk loader), quarantine what failed, then mark
     the batch processed."""
-    batch, stages = checked.batch, summary.stage_seconds
-    started = time.perf_counter()
+    batch, clock = checked.batch, Stopwatch(summary.stage_seconds, summary.stage_cpu_seconds)
     now = datetime.now(UTC)
     gone = [graph_iri(source_id, r.identifier, base_iri) for r in batch if r.deleted]
     summary.mapped += len(checked.mapped)
@@ -317,8 +336,7 @@ def load_batch(
         )
     ]
     records = ((m.graph_iri, m.triples) for _, m, _ in to_load)
-    loading = time.perf_counter()
-    stages["bookkeeping"] += loading - started
+    clock.lap("bookkeeping")
     try:
         if summary.bulk and isinstance(graph, EmbeddedStore) and not gone:
             summary.quads_loaded += graph.bulk_add_records(records, provenance=provenance)
@@ -330,13 +348,12 @@ def load_batch(
         summary.failed += len(batch)
         summary.messages.append(f"load failed for a batch of {len(batch)}: {exc}")
         log.error("%s: load failed for a batch of %d records: %s", source_id, len(batch), exc)
-        stages["load"] += time.perf_counter() - loading
+        clock.lap("load")
         return
     summary.quads_loaded += len(provenance)
     summary.loaded += len(to_load)
     summary.deleted += deleted
-    marking = time.perf_counter()
-    stages["load"] += marking - loading
+    clock.lap("load")
 
     quarantine.put_many(
         Entry(
@@ -381,7 +398,7 @@ def load_batch(
             if r.deleted
         ]
     )
-    stages["bookkeeping"] += time.perf_counter() - marking
+    clock.lap("bookkeeping")
 
 
 def _is_datestamp(value: str) -> bool:
