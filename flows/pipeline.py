@@ -138,7 +138,7 @@ def check_batch(
 
 
 # --- worker processes -------------------------------------------------------------------------------------
-# pyoxigraph terms pickle slowly (~1 ms a record), so a worker sends each record's triples back as
+# pyoxigraph terms pickle slowly (~2 ms of CPU a record), so a worker sends each record's triples back as
 # N-Triples bytes (Oxigraph serialises and parses them in Rust, blank node labels kept).
 
 _WORKER: dict[str, Any] = {}
