@@ -29,6 +29,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -57,7 +58,12 @@ def serve(corpus: BenchCorpus, page_size: int, port_queue: multiprocessing.Queue
     from tests.support.http_server import LoopbackServer
     from tests.support.oai_server import RecordSet, oai_app
 
-    with LoopbackServer(oai_app(RecordSet(corpus), page_size=page_size)) as server:  # type: ignore[arg-type]
+    class BenchRecordSet(RecordSet):
+        def earliest_datestamp(self) -> datetime:
+            # pyoai asks on every request; scanning would build all N records each time.
+            return corpus.start
+
+    with LoopbackServer(oai_app(BenchRecordSet(corpus), page_size=page_size)) as server:  # type: ignore[arg-type]
         port_queue.put(server.url)
         while True:
             time.sleep(3600)

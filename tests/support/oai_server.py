@@ -52,8 +52,12 @@ class RecordSet:
         self.ignore_from = ignore_from
         self.lock = threading.Lock()
 
+    def earliest_datestamp(self) -> datetime:
+        return min((r.datestamp for r in self.records), default=datetime(2000, 1, 1))
+
     def identify(self) -> common.Identify:
-        earliest = min((r.datestamp for r in self.records), default=datetime(2000, 1, 1))
+        # pyoai asks for this on every request (the bench overrides the scan of every record).
+        earliest = self.earliest_datestamp()
         return common.Identify(
             repositoryName="pan-kg test provider",
             baseURL="http://127.0.0.1/oai",
