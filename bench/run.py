@@ -180,8 +180,8 @@ class Scenario:
             processing = max((checking + parent) / cores, checking / self.workers, parent)
         else:
             processing = checking + parent
-        fetching = max(self.fetch_cpu, self.provider_cpu, (self.fetch_cpu + self.provider_cpu) / cores)
-        return fetching + processing
+        # The harvester asks for the next page only once it has stored this one: no overlap.
+        return self.fetch_cpu + self.provider_cpu + processing
 
     @property
     def seconds(self) -> float:
