@@ -175,7 +175,7 @@ class Scenario:
         include other people's work): CPU seconds spread over the processes that can run in parallel."""
         cpu = self.process.stage_cpu_seconds
         checking = cpu["map"] + cpu["validate"]
-        parent = cpu["read"] + cpu["load"] + cpu["bookkeeping"]
+        parent = cpu["read"] + cpu["transfer"] + cpu["load"] + cpu["bookkeeping"]
         if self.workers > 1:
             processing = max((checking + parent) / cores, checking / self.workers, parent)
         else:
@@ -197,7 +197,9 @@ class Scenario:
             per_stage.append(
                 f"{stage} {rate(count, stages[stage])} ({stages[stage]:.1f} s; CPU {rate(count, cpu[stage])})"
             )
-        per_stage.append(f"read+bookkeeping {stages['read'] + stages['bookkeeping']:.1f} s")
+        per_stage.append(
+            f"read+transfer+bookkeeping {stages['read'] + stages['transfer'] + stages['bookkeeping']:.1f} s"
+        )
         cores = os.cpu_count() or 1
         estimate = self.free_cores_estimate(cores)
         return [

@@ -49,7 +49,8 @@ Validator = Callable[[Sequence[MappedRecord]], Mapping[str, Report]]
 # Provenance speaks PROV/our vocabulary; the validation gate speaks steward terms.
 PROVENANCE_STATUS = {"valid": "valid", "warned": "warning"}
 
-STAGES = ("read", "map", "validate", "load", "bookkeeping")
+# transfer: reading a worker's results back in this process.
+STAGES = ("read", "map", "validate", "transfer", "load", "bookkeeping")
 
 
 @dataclass
@@ -160,8 +161,9 @@ def _check_in_worker(batch: list[RawRecord]) -> tuple[Any, ...]:
 
 def _unpack(batch: list[RawRecord], packed: tuple[Any, ...]) -> CheckedBatch:
     mapped, failures, reports, seconds, cpu_seconds = packed
+    clock = Stopwatch(seconds, cpu_seconds)
     by_id = {r.identifier: r for r in batch}
-    return CheckedBatch(
+    checked = CheckedBatch(
         batch,
         [
             (by_id[i], MappedRecord(ds, g, [q.triple for q in pyoxigraph.parse(nt, _NT)]))
@@ -172,6 +174,8 @@ def _unpack(batch: list[RawRecord], packed: tuple[Any, ...]) -> CheckedBatch:
         seconds,
         cpu_seconds,
     )
+    clock.lap("transfer")
+    return checked
 
 
 _NT = pyoxigraph.RdfFormat.N_TRIPLES
