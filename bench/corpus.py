@@ -1,31 +1,154 @@
-"""A corpus of N DataCite records made by varying the real examples in ../shared/data/datacite
-(identifier, title, dates), so that every record is distinct and realistic in size and shape."""
+"""A corpus of N DataCite records made by varying the real examples in ../shared/data/datacite, so that
+every record is distinct and realistic in size and shape.
+
+Record n is the example n mod 30 with its DOI, title, dates and creator names made unique, plus a PaNET
+technique keyword, a PDB entry (every third record) and an EMDB entry (every fiftieth) among its related
+identifiers, as PaN catalogues have them. `BenchCorpus` builds records on demand: the provider serves
+600,000 without holding them.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
+from typing import overload
 
 from tests.harvest.corpus import datacite_resources
 from tests.support.oai_server import ServedRecord
 
 _IDENTIFIER = re.compile(rb"(<identifier identifierType=\"DOI\">)([^<]+)(</identifier>)")
 _TITLE = re.compile(rb"(<title[^>]*>)([^<]+)(</title>)")
+_CREATOR = re.compile(rb"(<creatorName[^>]*>)([^<,]+)(,[^<]*)?(</creatorName>)")
+_ORCID = re.compile(rb"(\d{4}-\d{4}-\d{4}-)\d{3}[\dX]")
+_RELATED_VERSION = re.compile(rb"(relationType=\"IsPreviousVersionOf\"[^>]*>)([^<]+)(<)")
+_DATE = re.compile(rb"(<date [^>]*>)(\d{4})")
+_YEAR = re.compile(rb"(<publicationYear>)(\d{4})(</publicationYear>)")
+_SUBJECTS_END = re.compile(rb"</subjects>")
+_RESOURCE_END = re.compile(rb"</resource>\s*$")
+_RELATED_END = re.compile(rb"</relatedIdentifiers>")
+
+TECHNIQUES = (
+    b"small angle x-ray scattering",
+    b"x-ray diffraction",
+    b"neutron diffraction",
+    b"small angle neutron scattering",
+    b"x-ray absorption spectroscopy",
+    b"x-ray fluorescence",
+    b"ptychography",
+    b"neutron reflectometry",
+)
+FAMILY_NAMES = (b"Garcia", b"Novak", b"Rossi", b"Schmidt", b"Dubois", b"Jensen", b"Kowalski", b"Silva")
+# Distinct people: n mod _PEOPLE fixes both the example (n mod 30) and the family name (n mod 8).
+_PEOPLE = 120
+# Records changed for the warm scenario get this suffix in their title.
+REVISED = b" (revised)"
 
 
-def vary(resource: bytes, n: int) -> bytes:
+def _pdb_id(n: int) -> bytes:
+    alphabet = b"ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+    return b"%d%c%c%c" % (
+        1 + n % 9,
+        alphabet[n // 9 % 34],
+        alphabet[n // 306 % 34],
+        alphabet[n // 10404 % 34],
+    )
+
+
+def vary(resource: bytes, n: int, *, revised: bool = False) -> bytes:
+    """Example `resource` made into the n-th distinct record."""
+    year = b"%d" % (2005 + n % 20)
     resource = _IDENTIFIER.sub(lambda m: m[1] + m[2] + b".bench-%d" % n + m[3], resource, count=1)
-    return _TITLE.sub(lambda m: m[1] + m[2] + b" (run %d)" % n + m[3], resource, count=1)
+    suffix = b" (run %d)" % n + (REVISED if revised else b"")
+    resource = _TITLE.sub(lambda m: m[1] + m[2] + suffix + m[3], resource, count=1)
+    resource = _CREATOR.sub(
+        lambda m: m[1] + m[2] + b"-" + FAMILY_NAMES[n % len(FAMILY_NAMES)] + (m[3] or b"") + m[4], resource
+    )
+    # One person per (example, family name): an ORCID always comes with the same name, as in real data.
+    resource = _ORCID.sub(lambda m: m[1] + b"%04d" % (n % _PEOPLE), resource)
+    # A previous version of record n is about record n only (its statements name the record's DOI).
+    resource = _RELATED_VERSION.sub(lambda m: m[1] + m[2] + b".v%d" % n + m[3], resource)
+    resource = _DATE.sub(lambda m: m[1] + year, resource)
+    resource = _YEAR.sub(lambda m: m[1] + year + m[3], resource)
+    technique = TECHNIQUES[n % len(TECHNIQUES)]
+    subject = b'<subject subjectScheme="keyword">' + technique + b"</subject>"
+    if _SUBJECTS_END.search(resource):
+        resource = _SUBJECTS_END.sub(lambda m: subject + m[0], resource, count=1)
+    else:
+        resource = _RESOURCE_END.sub(lambda m: b"<subjects>" + subject + b"</subjects>" + m[0], resource)
+    related = b""
+    if n % 3 == 0:
+        related += (
+            b'<relatedIdentifier relatedIdentifierType="URL" relationType="IsSupplementTo">'
+            b"https://www.rcsb.org/structure/" + _pdb_id(n) + b"</relatedIdentifier>"
+        )
+    if n % 50 == 5:  # the EMDB entry of graph/queries/datasets-linked-to-pdb-emdb.rq
+        related += (
+            b'<relatedIdentifier relatedIdentifierType="URL" relationType="References">'
+            b"https://www.ebi.ac.uk/emdb/EMD-12602</relatedIdentifier>"
+        )
+    if related:
+        if _RELATED_END.search(resource):
+            resource = _RELATED_END.sub(lambda m: related + m[0], resource, count=1)
+        else:
+            resource = _RESOURCE_END.sub(
+                lambda m: b"<relatedIdentifiers>" + related + b"</relatedIdentifiers>" + m[0], resource
+            )
+    return resource
+
+
+class BenchCorpus(Sequence[ServedRecord]):
+    """N records, built when asked for. `changed` and `deleted` pick the records that the warm scenario
+    revises (a new title, a later datestamp) and deletes (an OAI `deleted` header)."""
+
+    def __init__(
+        self,
+        count: int,
+        *,
+        changed_every: int = 0,
+        deleted_every: int = 0,
+        start: datetime = datetime(2024, 1, 1),
+    ) -> None:
+        self.count = count
+        self.changed_every = changed_every
+        self.deleted_every = deleted_every
+        self.start = start
+        self.examples = [resource for _name, resource in datacite_resources()]
+
+    def is_changed(self, n: int) -> bool:
+        return bool(self.changed_every) and n % self.changed_every == 1
+
+    def is_deleted(self, n: int) -> bool:
+        return bool(self.deleted_every) and n % self.deleted_every == 2
+
+    def record(self, n: int) -> ServedRecord:
+        if not 0 <= n < self.count:
+            raise IndexError(n)
+        changed, deleted = self.is_changed(n), self.is_deleted(n)
+        later = timedelta(days=400) if changed or deleted else timedelta()
+        return ServedRecord(
+            identifier=f"oai:pan-kg.bench:{n:07d}",
+            datestamp=self.start + timedelta(seconds=n) + later,
+            resource=b"" if deleted else vary(self.examples[n % len(self.examples)], n, revised=changed),
+            sets=["openaire_data"],
+            deleted=deleted,
+        )
+
+    def __len__(self) -> int:
+        return self.count
+
+    @overload
+    def __getitem__(self, index: int) -> ServedRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ServedRecord]: ...
+    def __getitem__(self, index: int | slice) -> ServedRecord | list[ServedRecord]:
+        if isinstance(index, slice):
+            return [self.record(n) for n in range(*index.indices(self.count))]
+        return self.record(index + self.count if index < 0 else index)
+
+    def __iter__(self) -> Iterator[ServedRecord]:
+        return (self.record(n) for n in range(self.count))
 
 
 def bench_records(count: int, start: datetime = datetime(2024, 1, 1)) -> Iterator[ServedRecord]:
-    examples = datacite_resources()
-    for n in range(count):
-        _name, resource = examples[n % len(examples)]
-        yield ServedRecord(
-            identifier=f"oai:pan-kg.bench:{n:07d}",
-            datestamp=start + timedelta(seconds=n),
-            resource=vary(resource, n),
-            sets=["openaire_data"],
-        )
+    return iter(BenchCorpus(count, start=start))

@@ -3,6 +3,7 @@ stage (never per record). Thin by design: the logic lives in the stage packages.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -100,6 +101,8 @@ def map_validate_load(
             base_iri=settings.base_iri(),
             run_iri=run_iri,
             identifiers=records,
+            # Map and validate on every core (bench/RESULTS.md); small runs stay in this process.
+            workers=os.cpu_count() or 1,
         )
     for message in summary.messages:
         logger.error("%s: %s", source.id, message)

@@ -4,19 +4,31 @@ Only records whose payload (sha256) or mapping version changed since they were l
 touched; everything else is skipped. Each batch is mapped, validated in one call, loaded in one
 transaction, and only then marked processed, so a crash or a failed load leaves the batch pending for
 the next run and the store as it was.
+
+Speed (see bench/RESULTS.md): mapping and validation are CPU-bound Python, so with `workers > 1` they run
+in worker processes, several batches in flight, while this process loads the finished batches in their
+original order. A source's first build into the embedded store (nothing processed, none of its graphs
+present) goes through Oxigraph's bulk loader instead of one SPARQL update per batch.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import multiprocessing
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+import pyoxigraph
+
+from graph.iris import PROVENANCE_GRAPH
 from graph.provenance import record_provenance
-from graph.store import GraphStore, StoreError
+from graph.store import EmbeddedStore, GraphStore, StoreError
 from harvesters.raw_store import RawStore
 from harvesters.records import RawRecord
 from mappings import MAPPING_VERSION, MappedRecord, MappingError, PanetIndex, crosswalk
@@ -37,6 +49,9 @@ Validator = Callable[[Sequence[MappedRecord]], Mapping[str, Report]]
 # Provenance speaks PROV/our vocabulary; the validation gate speaks steward terms.
 PROVENANCE_STATUS = {"valid": "valid", "warned": "warning"}
 
+# transfer: reading a worker's results back in this process.
+STAGES = ("read", "map", "validate", "transfer", "load", "bookkeeping")
+
 
 @dataclass
 class ProcessSummary:
@@ -50,6 +65,11 @@ class ProcessSummary:
     failed: int = 0
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
+    # Wall and CPU seconds per stage (STAGES). With workers, map and validate are summed over them.
+    stage_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    stage_cpu_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    quads_loaded: int = 0
+    bulk: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -61,6 +81,35 @@ class MappingFailure:
 
     status: str
     results: list[dict[str, str]]
+
+
+class Stopwatch:
+    """Adds the wall and CPU seconds since the last lap to a stage."""
+
+    def __init__(self, wall: dict[str, float], cpu: dict[str, float]) -> None:
+        self.wall, self.cpu = wall, cpu
+        self.restart()
+
+    def restart(self) -> None:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, stage: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.wall[stage] = self.wall.get(stage, 0.0) + wall - self._wall
+        self.cpu[stage] = self.cpu.get(stage, 0.0) + cpu - self._cpu
+        self._wall, self._cpu = wall, cpu
+
+
+@dataclass
+class CheckedBatch:
+    """One batch after mapping and validation: what the load step needs."""
+
+    batch: list[RawRecord]
+    mapped: list[tuple[RawRecord, MappedRecord]]
+    failures: list[tuple[RawRecord, MappingError]]
+    reports: Mapping[str, Report]
+    seconds: dict[str, float] = field(default_factory=dict)  # wall, per stage (map, validate)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def map_batch(
@@ -75,6 +124,118 @@ def map_batch(
     return mapped, failed
 
 
+def check_batch(
+    batch: list[RawRecord], *, base_iri: str, panet: PanetIndex | None, validate: Validator
+) -> CheckedBatch:
+    """Map the live records of a batch, then validate them in one call."""
+    seconds: dict[str, float] = {}
+    cpu_seconds: dict[str, float] = {}
+    clock = Stopwatch(seconds, cpu_seconds)
+    mapped, failures = map_batch([r for r in batch if not r.deleted], base_iri=base_iri, panet=panet)
+    clock.lap("map")
+    reports = validate([m for _, m in mapped]) if mapped else {}
+    clock.lap("validate")
+    return CheckedBatch(batch, mapped, failures, reports, seconds, cpu_seconds)
+
+
+# --- worker processes -------------------------------------------------------------------------------------
+# pyoxigraph terms pickle slowly (~2 ms of CPU a record), so a worker sends each record's triples back as
+# N-Triples bytes (Oxigraph serialises and parses them in Rust, blank node labels kept).
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(base_iri: str, panet: PanetIndex | None, validate: Validator) -> None:
+    _WORKER.update(base_iri=base_iri, panet=panet, validate=validate)
+
+
+def _check_in_worker(batch: list[RawRecord]) -> tuple[Any, ...]:
+    checked = check_batch(batch, **_WORKER)
+    mapped = [
+        (r.identifier, m.dataset_iri, m.graph_iri, pyoxigraph.serialize(m.triples, format=_NT))
+        for r, m in checked.mapped
+    ]
+    failures = [(r.identifier, e.field, e.reason) for r, e in checked.failures]
+    return mapped, failures, dict(checked.reports), checked.seconds, checked.cpu_seconds
+
+
+def _unpack(batch: list[RawRecord], packed: tuple[Any, ...]) -> CheckedBatch:
+    mapped, failures, reports, seconds, cpu_seconds = packed
+    clock = Stopwatch(seconds, cpu_seconds)
+    by_id = {r.identifier: r for r in batch}
+    checked = CheckedBatch(
+        batch,
+        [
+            (by_id[i], MappedRecord(ds, g, [q.triple for q in pyoxigraph.parse(nt, _NT)]))
+            for i, ds, g, nt in mapped
+        ],
+        [(by_id[i], MappingError(i, fld, reason)) for i, fld, reason in failures],
+        reports,
+        seconds,
+        cpu_seconds,
+    )
+    clock.lap("transfer")
+    return checked
+
+
+_NT = pyoxigraph.RdfFormat.N_TRIPLES
+
+
+def checked_batches(
+    batches: Iterator[list[RawRecord]],
+    *,
+    base_iri: str,
+    panet: PanetIndex | None,
+    validate: Validator,
+    workers: int,
+) -> Iterator[CheckedBatch]:
+    """Map and validate batches in order: here, or in `workers` processes with a few batches in flight.
+
+    The pool is started only when a second batch exists (a small run pays no start-up)."""
+    first = next(batches, None)
+    if first is None:
+        return
+    second = next(batches, None) if workers > 1 else None
+    if second is None:
+        yield check_batch(first, base_iri=base_iri, panet=panet, validate=validate)
+        for batch in batches:
+            yield check_batch(batch, base_iri=base_iri, panet=panet, validate=validate)
+        return
+    # spawn, not fork: the parent runs Prefect's threads, and a forked lock can deadlock a child.
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(base_iri, panet, validate),
+    ) as pool:
+        in_flight: deque[tuple[list[RawRecord], Future[tuple[Any, ...]]]] = deque()
+        for batch in itertools.chain([first, second], batches):
+            in_flight.append((batch, pool.submit(_check_in_worker, batch)))
+            # Keep every worker busy and one batch queued, no more (memory stays flat).
+            if len(in_flight) > workers:
+                done, future = in_flight.popleft()
+                yield _unpack(done, future.result())
+        while in_flight:
+            done, future = in_flight.popleft()
+            yield _unpack(done, future.result())
+
+
+def is_cold(source_id: str, raw: RawStore, graph: GraphStore, base_iri: str) -> bool:
+    """A source's first build into the embedded store: nothing processed yet, none of its graphs and no
+    provenance about them in the store. Only then may its batches skip the drop-and-replace."""
+    if not isinstance(graph, EmbeddedStore) or raw.processed_counts(source_id):
+        return False
+    prefix = graph_iri(source_id, "", base_iri)
+    if any(g.startswith(prefix) for g in graph.graph_iris()):
+        return False
+    literal = str(pyoxigraph.Literal(prefix))
+    return not bool(
+        graph.query(
+            f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?g ?p ?o }} FILTER(STRSTARTS(STR(?g), {literal})) }}"
+        )
+    )
+
+
 def process_source(
     source_id: str,
     raw: RawStore,
@@ -87,122 +248,163 @@ def process_source(
     run_iri: str | None = None,
     batch_size: int = 1000,
     identifiers: list[str] | None = None,
+    workers: int = 1,
+    bulk: bool | None = None,
 ) -> ProcessSummary:
-    """Bring the graph in line with the raw store for one source (only what changed)."""
-    clock = time.monotonic()
+    """Bring the graph in line with the raw store for one source (only what changed).
+
+    `workers` > 1 maps and validates in that many processes; `bulk` (default: when `is_cold`) loads new
+    record graphs with Oxigraph's bulk loader instead of transactions."""
+    started = time.monotonic()
     summary = ProcessSummary(source=source_id)
-    for batch in raw.pending(source_id, MAPPING_VERSION, batch_size=batch_size, identifiers=identifiers):
-        now = datetime.now(UTC)
-        live = [r for r in batch if not r.deleted]
-        gone = [graph_iri(source_id, r.identifier, base_iri) for r in batch if r.deleted]
-        mapped, mapping_failures = map_batch(live, base_iri=base_iri, panet=panet)
-        summary.mapped += len(mapped)
-        reports = validate([m for _, m in mapped]) if mapped else {}
+    summary.bulk = is_cold(source_id, raw, graph, base_iri) if bulk is None else bulk
+    clock = Stopwatch(summary.stage_seconds, summary.stage_cpu_seconds)
 
-        to_load: list[tuple[RawRecord, MappedRecord, str]] = []
-        to_quarantine: list[tuple[RawRecord, MappedRecord | None, Report]] = []
-        for record, result in mapped:
-            report = reports[result.graph_iri]
-            if report.status == "quarantined":
-                to_quarantine.append((record, result, report))
-            else:
-                to_load.append((record, result, report.status))
-                summary.valid += report.status == "valid"
-                summary.warned += report.status == "warned"
-        for record, error in mapping_failures:
-            failure = MappingFailure(
-                "quarantined",
-                [
-                    {
-                        "severity": "Violation",
-                        "shape": "mapping",
-                        "path": error.field,
-                        "value": "",
-                        "message": str(error),
-                    }
-                ],
-            )
-            to_quarantine.append((record, None, failure))
+    def read() -> Iterator[list[RawRecord]]:
+        pending = raw.pending(source_id, MAPPING_VERSION, batch_size=batch_size, identifiers=identifiers)
+        while True:
+            clock.restart()
+            batch = next(pending, None)
+            clock.lap("read")
+            if batch is None:
+                return
+            yield batch
 
-        provenance = [
-            triple
-            for record, result, status in to_load
-            for triple in record_provenance(
-                result.graph_iri,
-                source=source_id,
-                oai_identifier=record.identifier,
-                datestamp=record.datestamp if _is_datestamp(record.datestamp) else now,
-                harvested_at=now,
-                raw_sha256=record.sha256,
-                mapping_version=MAPPING_VERSION,
-                validation_status=PROVENANCE_STATUS[status],
-                run_iri=run_iri,
-            )
-        ]
-        try:
-            graph.replace_records(((m.graph_iri, m.triples) for _, m, _ in to_load), provenance=provenance)
-            deleted = graph.delete_records(gone, at=now) if gone else 0
-            # A record whose new version is quarantined keeps its last valid version, flagged stale.
-            graph.mark_stale(
-                [graph_iri(source_id, r.identifier, base_iri) for r, _, _ in to_quarantine], at=now
-            )
-        except StoreError as exc:
-            # Nothing of this batch is marked processed: it stays pending for the next run.
-            summary.failed += len(batch)
-            summary.messages.append(f"load failed for a batch of {len(batch)}: {exc}")
-            log.error("%s: load failed for a batch of %d records: %s", source_id, len(batch), exc)
-            continue
-        summary.loaded += len(to_load)
-        summary.deleted += deleted
-
-        quarantine.put_many(
-            Entry(
-                source_id,
-                record.identifier,
-                graph_iri(source_id, record.identifier, base_iri),
-                record.sha256,
-                to_ntriples(result.triples) if result else "",
-                list(report.results),
-                result.dataset_iri if result else "",
-            )
-            for record, result, report in to_quarantine
-        )
-        # Loaded (now valid) or deleted at the source: nothing left to hold.
-        quarantine.remove_many(
-            source_id, [r.identifier for r, _, _ in to_load] + [r.identifier for r in batch if r.deleted]
-        )
-        summary.quarantined += len(to_quarantine)
-        raw.mark_processed(
-            [
-                (source_id, r.identifier, r.sha256, MAPPING_VERSION, "loaded", m.graph_iri)
-                for r, m, _ in to_load
-            ]
-            + [
-                (
-                    source_id,
-                    r.identifier,
-                    r.sha256,
-                    MAPPING_VERSION,
-                    "quarantined",
-                    graph_iri(source_id, r.identifier, base_iri),
-                )
-                for r, _, _ in to_quarantine
-            ]
-            + [
-                (
-                    source_id,
-                    r.identifier,
-                    r.sha256,
-                    MAPPING_VERSION,
-                    "deleted",
-                    graph_iri(source_id, r.identifier, base_iri),
-                )
-                for r in batch
-                if r.deleted
-            ]
-        )
-    summary.seconds = time.monotonic() - clock
+    for checked in checked_batches(
+        read(), base_iri=base_iri, panet=panet, validate=validate, workers=workers
+    ):
+        for stage in checked.seconds:
+            summary.stage_seconds[stage] += checked.seconds[stage]
+            summary.stage_cpu_seconds[stage] += checked.cpu_seconds[stage]
+        load_batch(checked, source_id, raw, graph, quarantine, summary, base_iri=base_iri, run_iri=run_iri)
+    summary.seconds = time.monotonic() - started
     return summary
+
+
+def load_batch(
+    checked: CheckedBatch,
+    source_id: str,
+    raw: RawStore,
+    graph: GraphStore,
+    quarantine: QuarantineStore,
+    summary: ProcessSummary,
+    *,
+    base_iri: str,
+    run_iri: str | None,
+) -> None:
+    """Load one checked batch (one transaction, or the bulk loader), quarantine what failed, then mark
+    the batch processed."""
+    batch, clock = checked.batch, Stopwatch(summary.stage_seconds, summary.stage_cpu_seconds)
+    now = datetime.now(UTC)
+    gone = [graph_iri(source_id, r.identifier, base_iri) for r in batch if r.deleted]
+    summary.mapped += len(checked.mapped)
+
+    to_load: list[tuple[RawRecord, MappedRecord, str]] = []
+    to_quarantine: list[tuple[RawRecord, MappedRecord | None, Report]] = []
+    for record, result in checked.mapped:
+        report = checked.reports[result.graph_iri]
+        if report.status == "quarantined":
+            to_quarantine.append((record, result, report))
+        else:
+            to_load.append((record, result, report.status))
+            summary.valid += report.status == "valid"
+            summary.warned += report.status == "warned"
+    for record, error in checked.failures:
+        failure = MappingFailure(
+            "quarantined",
+            [
+                {
+                    "severity": "Violation",
+                    "shape": "mapping",
+                    "path": error.field,
+                    "value": "",
+                    "message": str(error),
+                }
+            ],
+        )
+        to_quarantine.append((record, None, failure))
+
+    provenance = [
+        triple
+        for record, result, status in to_load
+        for triple in record_provenance(
+            result.graph_iri,
+            source=source_id,
+            oai_identifier=record.identifier,
+            datestamp=record.datestamp if _is_datestamp(record.datestamp) else now,
+            harvested_at=now,
+            raw_sha256=record.sha256,
+            mapping_version=MAPPING_VERSION,
+            validation_status=PROVENANCE_STATUS[status],
+            run_iri=run_iri,
+        )
+    ]
+    records = ((m.graph_iri, m.triples) for _, m, _ in to_load)
+    clock.lap("bookkeeping")
+    try:
+        if summary.bulk and isinstance(graph, EmbeddedStore) and not gone:
+            summary.quads_loaded += graph.bulk_add_records(records, provenance=provenance)
+        else:
+            summary.quads_loaded += graph.replace_records(records, provenance=provenance)
+        deleted = graph.delete_records(gone, at=now) if gone else 0
+        # A record whose new version is quarantined keeps its last valid version, flagged stale.
+        graph.mark_stale([graph_iri(source_id, r.identifier, base_iri) for r, _, _ in to_quarantine], at=now)
+    except StoreError as exc:
+        # Nothing of this batch is marked processed: it stays pending for the next run.
+        summary.failed += len(batch)
+        summary.messages.append(f"load failed for a batch of {len(batch)}: {exc}")
+        log.error("%s: load failed for a batch of %d records: %s", source_id, len(batch), exc)
+        clock.lap("load")
+        return
+    summary.quads_loaded += len(provenance)
+    summary.loaded += len(to_load)
+    summary.deleted += deleted
+    clock.lap("load")
+
+    quarantine.put_many(
+        Entry(
+            source_id,
+            record.identifier,
+            graph_iri(source_id, record.identifier, base_iri),
+            record.sha256,
+            to_ntriples(result.triples) if result else "",
+            list(report.results),
+            result.dataset_iri if result else "",
+        )
+        for record, result, report in to_quarantine
+    )
+    # Loaded (now valid) or deleted at the source: nothing left to hold.
+    quarantine.remove_many(
+        source_id, [r.identifier for r, _, _ in to_load] + [r.identifier for r in batch if r.deleted]
+    )
+    summary.quarantined += len(to_quarantine)
+    raw.mark_processed(
+        [(source_id, r.identifier, r.sha256, MAPPING_VERSION, "loaded", m.graph_iri) for r, m, _ in to_load]
+        + [
+            (
+                source_id,
+                r.identifier,
+                r.sha256,
+                MAPPING_VERSION,
+                "quarantined",
+                graph_iri(source_id, r.identifier, base_iri),
+            )
+            for r, _, _ in to_quarantine
+        ]
+        + [
+            (
+                source_id,
+                r.identifier,
+                r.sha256,
+                MAPPING_VERSION,
+                "deleted",
+                graph_iri(source_id, r.identifier, base_iri),
+            )
+            for r in batch
+            if r.deleted
+        ]
+    )
+    clock.lap("bookkeeping")
 
 
 def _is_datestamp(value: str) -> bool:

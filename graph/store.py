@@ -285,6 +285,35 @@ class EmbeddedStore(GraphStore):
         self.store.flush()
         return count
 
+    def bulk_add_records(
+        self, records: Iterable[tuple[str, Iterable[Triple]]], *, provenance: Iterable[Triple] = ()
+    ) -> int:
+        """Add record graphs that are known to be absent (a source's first build) with Oxigraph's bulk
+        loader: several times faster than `replace_records`, but not a transaction, and nothing is
+        dropped first. After a crash, part of the batch may be present; the caller marks the batch
+        processed only once this returns, so the next run replaces those graphs. Returns the number of
+        record triples written."""
+        count = 0
+        prov = NamedNode(PROVENANCE_GRAPH)
+
+        def quads() -> Iterator[Quad]:
+            nonlocal count
+            for graph_iri, triples in records:
+                if graph_iri in RESERVED_GRAPHS:
+                    raise ValueError(f"{graph_iri} is not a record graph")
+                g = NamedNode(graph_iri)
+                for t in triples:
+                    count += 1
+                    yield Quad(t.subject, t.predicate, t.object, g)
+            for t in provenance:
+                yield Quad(t.subject, t.predicate, t.object, prov)
+
+        try:
+            self.store.bulk_extend(quads())
+        except (OSError, RuntimeError) as e:
+            raise StoreError(f"bulk load failed: {e}") from e
+        return count
+
     def close(self) -> None:
         # Dropping the last reference releases the RocksDB lock so that `oxigraph serve` can open it.
         self._store = None

@@ -7,6 +7,7 @@ requires (`oai_datacite` payload wrapper, or the bare `datacite` resource).
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,8 +52,12 @@ class RecordSet:
         self.ignore_from = ignore_from
         self.lock = threading.Lock()
 
+    def earliest_datestamp(self) -> datetime:
+        return min((r.datestamp for r in self.records), default=datetime(2000, 1, 1))
+
     def identify(self) -> common.Identify:
-        earliest = min((r.datestamp for r in self.records), default=datetime(2000, 1, 1))
+        # pyoai asks for this on every request (the bench overrides the scan of every record).
+        earliest = self.earliest_datestamp()
         return common.Identify(
             repositoryName="pan-kg test provider",
             baseURL="http://127.0.0.1/oai",
@@ -72,19 +77,25 @@ class RecordSet:
         set: str | None = None,
         from_: datetime | None = None,
         until: datetime | None = None,
+        cursor: int = 0,
+        batch_size: int | None = None,
     ) -> list[ServedRecord]:
+        """One page of the matching records. Without a set or date filter the page is a slice (the bench
+        serves 600,000 records: scanning them all for every page would be quadratic); with one, the scan
+        stops at the end of the page."""
+        stop = None if batch_size is None else cursor + batch_size
         with self.lock:
-            chosen = []
-            for record in self.records:
-                if set and set not in record.sets:
-                    continue
-                if not self.ignore_from:
-                    if from_ and record.datestamp < from_:
-                        continue
-                    if until and record.datestamp > until:
-                        continue
-                chosen.append(record)
-            return chosen
+            dated = not self.ignore_from and (from_ is not None or until is not None)
+            if not set and not dated:
+                return list(self.records[cursor:stop])
+            chosen = (
+                record
+                for record in self.records
+                if not (set and set not in record.sets)
+                and not (dated and from_ and record.datestamp < from_)
+                and not (dated and until and record.datestamp > until)
+            )
+            return list(itertools.islice(chosen, cursor, stop))
 
     def listRecords(
         self,
@@ -97,7 +108,7 @@ class RecordSet:
     ) -> list[Any]:
         if metadataPrefix not in ("oai_datacite", "datacite"):
             raise error.CannotDisseminateFormatError(metadataPrefix)
-        chosen = self._select(set, from_, until)[cursor : cursor + batch_size]
+        chosen = self._select(set, from_, until, cursor, batch_size)
         return [(self._header(r), r.resource, None) for r in chosen]
 
     def listIdentifiers(
@@ -109,8 +120,7 @@ class RecordSet:
         cursor: int = 0,
         batch_size: int = 10,
     ) -> list[Any]:
-        chosen = self._select(set, from_, until)[cursor : cursor + batch_size]
-        return [self._header(r) for r in chosen]
+        return [self._header(r) for r in self._select(set, from_, until, cursor, batch_size)]
 
     def getRecord(self, metadataPrefix: str, identifier: str) -> Any:
         for record in self.records:
