@@ -12,17 +12,18 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from flows import settings
-from flows.pipeline import process_source
+from flows.pipeline import ProcessSummary, process_source
 from flows.progress import Progress
 from flows.reference import panet_index, panet_source, resolve_panet
-from graph.iris import harvest_run_iri
+from graph.iris import GRAPH_BASE, harvest_run_iri
 from graph.load import load_panet, refresh_catalogue
 from graph.provenance import harvest_run
 from graph.store import open_store
 from harvesters.harvest import SourceSummary, harvest_records, harvest_source
-from harvesters.raw_store import RawStore
+from harvesters.raw_store import RawStore, UpsertCounts
 from harvesters.sources import Source, load_sources, select_sources
 from shapes.quarantine import QuarantineStore
+from shapes.report import dqv_triples, outcomes_frame, raw_store_context, summarise, write_report
 from shapes.validate import validate_batch
 
 SUMMARY_COLUMNS = (
@@ -80,7 +81,12 @@ def harvest_window(
 
 @task(name="map-validate-load", task_run_name="map-validate-load-{source.id}")
 def map_validate_load(
-    source: Source, data_dir: str, panet_path: str | None, records: list[str] | None, run_iri: str
+    source: Source,
+    data_dir: str,
+    panet_path: str | None,
+    records: list[str] | None,
+    run_iri: str,
+    run_id: int,
 ) -> dict[str, object]:
     logger = get_run_logger()
     directory = Path(data_dir)
@@ -106,6 +112,7 @@ def map_validate_load(
         )
     for message in summary.messages:
         logger.error("%s: %s", source.id, message)
+    report_quality(source, directory, run_id, summary)
     logger.info(
         "%s: mapped %d, loaded %d (%d with warnings), quarantined %d, removed %d",
         source.id,
@@ -116,6 +123,44 @@ def map_validate_load(
         summary.deleted,
     )
     return summary.as_dict()
+
+
+def report_quality(source: Source, directory: Path, run_id: int, summary: ProcessSummary) -> None:
+    """The run's quality report: CSV + HTML under DATA_DIR/reports, DQV measurements in the graph
+    (`…/graph/quality/{source}`), and the summary as a Prefect markdown artifact."""
+    outcomes = outcomes_frame(summary.outcomes)
+    if not outcomes.empty:
+        outcomes["run_id"] = run_id
+    runs, findings = raw_store_context(settings.raw_store_path(directory), [(source.id, run_id)])
+    with QuarantineStore(settings.quarantine_path(directory)) as quarantine:
+        held = quarantine.counts()
+    pages = write_report(directory, outcomes, runs=runs, findings=findings, held=held)
+    measures = summarise(outcomes, runs, findings, held)
+    with open_store(directory) as graph:
+        # One graph per source and run: peers can follow the quality of a source over time.
+        graph.replace_graph(
+            f"{GRAPH_BASE}quality/{source.id}/run-{run_id}", dqv_triples(measures, settings.base_iri())
+        )
+    columns = [
+        "source",
+        "run_id",
+        "harvested",
+        "validated",
+        "valid",
+        "warned",
+        "quarantined",
+        "in_quarantine",
+    ]
+    table = markdown_table(columns, [[row[c] for c in columns] for _, row in measures.iterrows()])
+    problems = "".join(
+        f"\n- {row['top_violations']}" for _, row in measures.iterrows() if row["top_violations"]
+    )
+    page = pages.get((source.id, run_id))
+    create_markdown_artifact(
+        markdown=f"# Quality of {source.id}, run {run_id}\n\n{table}\n{problems}\n\nFull report: `{page}`",
+        key=f"quality-{source.id}".lower().replace("_", "-"),
+        description=f"Quality report of {source.id}",
+    )
 
 
 @flow(name="harvest-source", flow_run_name="harvest-{source.id}")
@@ -133,11 +178,15 @@ def harvest_one_source(
     """One source: harvest (unless remapping only), then map, validate and load what changed."""
     started = datetime.now(UTC)
     if remap_only:
-        row: dict[str, object] = SourceSummary(source=source.id, mode="remap").as_dict()
+        with RawStore(settings.raw_store_path(Path(data_dir))) as raw:
+            # A remap is a run of its own (nothing fetched), so its report has a run to belong to.
+            run_id = raw.start_run(source.id, "remap", None, None)
+            raw.finish_run(run_id, "ok", UpsertCounts(), 0, 0)
+        row: dict[str, object] = SourceSummary(source=source.id, mode="remap", run_id=run_id).as_dict()
     else:
         row = harvest_window(source, data_dir, mode, since, until, allow_mass_deletion, records)
     run_iri = harvest_run_iri(source.id, started.strftime("%Y%m%dT%H%M%SZ"))
-    processed = map_validate_load(source, data_dir, panet_path, records, run_iri)
+    processed = map_validate_load(source, data_dir, panet_path, records, run_iri, int(row["run_id"]))
     row |= {k: processed[k] for k in ("mapped", "valid", "warned", "quarantined", "loaded")}
     row["removed"] = processed["deleted"]
     if processed["failed"]:
@@ -158,9 +207,15 @@ def harvest_one_source(
     return row
 
 
+def markdown_table(header: list[str], rows: list[list[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows])
+
+
 def summary_markdown(rows: list[dict[str, object]]) -> str:
-    lines = ["| " + " | ".join(SUMMARY_COLUMNS) + " |", "|" + "---|" * len(SUMMARY_COLUMNS)]
-    lines += ["| " + " | ".join(str(row.get(c, "")) for c in SUMMARY_COLUMNS) + " |" for row in rows]
+    lines = [
+        markdown_table(list(SUMMARY_COLUMNS), [[row.get(c, "") for c in SUMMARY_COLUMNS] for row in rows])
+    ]
     problems = [
         f"- **{row['source']}** ({row['status']}): {row['message']}" for row in rows if row["message"]
     ]

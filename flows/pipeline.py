@@ -34,6 +34,8 @@ from harvesters.records import RawRecord
 from mappings import MAPPING_VERSION, MappedRecord, MappingError, PanetIndex, crosswalk
 from mappings.iris import DEFAULT_BASE_IRI, graph_iri
 from shapes.quarantine import Entry, QuarantineStore, to_ntriples
+from shapes.report import outcome_row
+from shapes.validate import Result
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +72,11 @@ class ProcessSummary:
     stage_cpu_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     quads_loaded: int = 0
     bulk: bool = False
+    # One row per validated record for the quality report (kept out of `as_dict`: it can be large).
+    outcomes: list[dict[str, object]] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if k != "outcomes"}
 
 
 @dataclass
@@ -80,7 +84,7 @@ class MappingFailure:
     """A record the crosswalk could not read, reported like a validation violation."""
 
     status: str
-    results: list[dict[str, str]]
+    results: list[Result]
 
 
 class Stopwatch:
@@ -310,20 +314,22 @@ def load_batch(
             summary.valid += report.status == "valid"
             summary.warned += report.status == "warned"
     for record, error in checked.failures:
+        message = str(error)
         failure = MappingFailure(
-            "quarantined",
-            [
-                {
-                    "severity": "Violation",
-                    "shape": "mapping",
-                    "path": error.field,
-                    "value": "",
-                    "message": str(error),
-                }
-            ],
+            "quarantined", [Result("mapping", error.field, "", message, "Violation", "")]
         )
         to_quarantine.append((record, None, failure))
 
+    summary.outcomes.extend(
+        outcome_row(source_id, 0, record.identifier, result, checked.reports[result.graph_iri])
+        for record, result in checked.mapped
+    )
+    summary.outcomes.extend(
+        outcome_row(source_id, 0, record.identifier,
+                    MappedRecord("", graph_iri(source_id, record.identifier, base_iri), []), failure)
+        for record, mapped, failure in to_quarantine
+        if mapped is None
+    )  # fmt: skip
     provenance = [
         triple
         for record, result, status in to_load

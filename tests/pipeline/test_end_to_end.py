@@ -95,6 +95,25 @@ def test_harvest_map_validate_load_then_incremental_changes(
         )
         assert with_dataset == row["loaded"]
 
+    # The run's quality report: CSV history + HTML page on disk, DQV measurements in the graph.
+    history = (data / "reports" / "quality.csv").read_text(encoding="utf-8").splitlines()
+    assert history[0].startswith("source,run_id,harvested,validated,valid,warned,quarantined")
+    assert history[1].startswith(
+        f"local,{row['run_id']},30,30,{row['valid']},{row['warned']},{row['quarantined']},"
+    )
+    page = (data / "reports" / "local" / f"run-{row['run_id']}.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "local" in page
+    with EmbeddedStore(data / "graph") as store:
+        quarantined_share = next(
+            iter(
+                store.query(
+                    "PREFIX dqv: <http://www.w3.org/ns/dqv#> SELECT ?v WHERE { GRAPH ?g { ?m a dqv:QualityMeasurement ;"
+                    " dqv:isMeasurementOf <https://w3id.org/pan-kg/ns#metric-quarantined> ; dqv:value ?v } }"
+                )
+            )
+        )["v"]
+        assert float(quarantined_share.value) == round(100 * row["quarantined"] / 30, 1)
+
     # The provider changes one loaded record and deletes another.
     loaded_ids = sorted(
         i for i in (r.identifier for r in record_set.records) if graph_iri("local", i) in graphs
