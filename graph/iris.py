@@ -1,13 +1,15 @@
 """Every well-known IRI of the knowledge graph, in one place.
 
-Record graph IRIs are minted here too (`record_graph_iri`) so that the crosswalk and the store agree on them.
+Record graph and catalogue IRIs come from the crosswalk's `mappings.iris`, so both stages agree on them.
 """
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-BASE = "https://w3id.org/pan-kg/"
+from mappings.iris import DEFAULT_BASE_IRI, catalog_iri, graph_iri
+
+BASE = DEFAULT_BASE_IRI
 GRAPH_BASE = f"{BASE}graph/"
 
 PANET_GRAPH = f"{GRAPH_BASE}panet"
@@ -23,18 +25,17 @@ VOID_DATASET = f"{BASE}void"
 
 
 def record_graph_iri(source: str, oai_identifier: str) -> str:
-    """The named graph of one harvested record: `{GRAPH_BASE}{source}/{quoted identifier}`.
+    """The named graph of one harvested record, as the crosswalk mints it (one place: `mappings.iris`).
 
     >>> record_graph_iri("esrf", "oai:esrf.fr:10.15151/ESRF-DC-1")
     'https://w3id.org/pan-kg/graph/esrf/oai%3Aesrf.fr%3A10.15151%2FESRF-DC-1'
     """
-    # safe="" so that a "/" inside the identifier cannot create a path segment.
-    return f"{GRAPH_BASE}{quote(source, safe='')}/{quote(oai_identifier, safe='')}"
+    return graph_iri(source, oai_identifier, BASE)
 
 
 def facility_catalogue_iri(source: str) -> str:
     """The facility's `dcat:Catalog`: the same IRI the crosswalk gives `schema:includedInDataCatalog`."""
-    return f"{BASE}catalog/{quote(source, safe='')}"
+    return catalog_iri(source, BASE)
 
 
 def facility_agent_iri(source: str) -> str:
