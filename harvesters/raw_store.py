@@ -87,6 +87,14 @@ CREATE TABLE IF NOT EXISTS findings (
 """
 
 
+def _record(row: tuple) -> RawRecord:
+    """A RawRecord from a row of (source, identifier, datestamp, metadata_prefix, payload, deleted, sets,
+    sha256), the column order every record query here selects."""
+    source, identifier, datestamp, prefix, payload, deleted, sets, sha = row
+    return RawRecord(source, identifier, datestamp, prefix, zlib.decompress(payload), bool(deleted),
+                     tuple(sets.split()), sha)  # fmt: skip
+
+
 def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -343,17 +351,8 @@ class RawStore:
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
         sql += " ORDER BY source, identifier"
-        for src, identifier, datestamp, prefix, payload, deleted, sets, sha in self._db.execute(sql, args):
-            yield RawRecord(
-                src,
-                identifier,
-                datestamp,
-                prefix,
-                zlib.decompress(payload),
-                bool(deleted),
-                tuple(sets.split()),
-                sha,
-            )
+        for row in self._db.execute(sql, args):
+            yield _record(row)
 
     # --- downstream processing ------------------------------------------------------------------------
 
@@ -390,19 +389,7 @@ class RawStore:
             rows = self._db.execute(sql, [source, last, mapping_version, *extra, batch_size]).fetchall()
             if not rows:
                 return
-            yield [
-                RawRecord(
-                    src,
-                    identifier,
-                    datestamp,
-                    prefix,
-                    zlib.decompress(payload),
-                    bool(deleted),
-                    tuple(sets.split()),
-                    sha,
-                )
-                for src, identifier, datestamp, prefix, payload, deleted, sets, sha in rows
-            ]
+            yield [_record(row) for row in rows]
             last = rows[-1][1]
 
     def mark_processed(self, rows: Iterable[tuple[str, str, str, str, str, str | None]]) -> None:

@@ -23,7 +23,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from mappings import iris
 from mappings.errors import MappingError
-from mappings.model import DatasetRecord, SubjectTerm, Technique, emit
+from mappings.model import DatasetRecord, SubjectTerm, Technique, emit, typed_date
 from mappings.units import as_number, is_unitless, lookup
 from mappings.vocab import DCAT, DCT, FOAF, NS, PANET, PANKG, RDF, RDFS, SDO, XSD
 
@@ -97,6 +97,16 @@ def date_value(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("$date")
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def iso_date(value: Any) -> str | None:
+    """A date(-time) the crosswalk can type (`typed_date`), else its date part, else None."""
+    raw = date_value(value)
+    if raw is None:
+        return None
+    if typed_date(raw) is not None:
+        return raw
+    return raw[:10] if typed_date(raw[:10]) is not None else None
 
 
 def panet_iri(value: str | None) -> str | None:

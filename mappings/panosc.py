@@ -9,8 +9,6 @@ ORCID and affiliation. Field names follow the reference data model (panosc-eu/se
 
 from __future__ import annotations
 
-from typing import Any
-
 from mappings import iris
 from mappings.catalogue import (
     CatalogueExtras,
@@ -20,7 +18,7 @@ from mappings.catalogue import (
     Parameter,
     Sample,
     add_technique,
-    date_value,
+    iso_date,
     load_item,
     objects,
     panet_iri,
@@ -28,7 +26,7 @@ from mappings.catalogue import (
 )
 from mappings.errors import MappingError
 from mappings.licences import classify_rights
-from mappings.model import Agent, DatasetRecord, Related, SubjectTerm, Text, typed_date
+from mappings.model import Agent, DatasetRecord, Related, SubjectTerm, Text
 
 PREFIX = "panosc-document"
 # ESRF masks personal fields with this placeholder upstream: not a name.
@@ -38,16 +36,6 @@ MASKED = "PRIVATE"
 def part_key(pid: str) -> str:
     """The raw-identifier-like key a dataset's IRI is minted from (kept apart from document pids)."""
     return f"Dataset/{pid}"
-
-
-def _date(value: Any) -> str | None:
-    """An ISO date-time as the crosswalk's typed_date accepts it, else its date part, else None."""
-    raw = date_value(value)
-    if raw is None:
-        return None
-    if typed_date(raw) is not None:
-        return raw
-    return raw[:10] if typed_date(raw[:10]) is not None else None
 
 
 def _parameters(item: Json, identifier: str) -> list[Parameter]:
@@ -92,7 +80,7 @@ def _dataset(
     title = text(item, "title", identifier)
     # ESRF masks titles: the pid is then the only name the dataset has.
     rec.titles.append(Text(title if title and title != MASKED else f"Dataset {pid}"))
-    created = _date(item.get("creationDate"))
+    created = iso_date(item.get("creationDate"))
     if created:
         rec.dates.append(("Created", created))
     public = item.get("isPublic") is True
@@ -188,10 +176,10 @@ def read(payload: bytes, source: str, identifier: str) -> DatasetRecord:
     for k in keywords or []:
         if isinstance(k, str) and k.strip():
             rec.keywords.append(Text(k.strip()))
-    issued = _date(doc.get("releaseDate"))
+    issued = iso_date(doc.get("releaseDate"))
     if issued:
         rec.dates.append(("Issued", issued))
-    start, end = _date(doc.get("startDate")), _date(doc.get("endDate"))
+    start, end = iso_date(doc.get("startDate")), iso_date(doc.get("endDate"))
     if start and end:
         rec.dates.append(("Collected", f"{start}/{end}"))
     kind = text(doc, "type", identifier)

@@ -18,7 +18,7 @@ from mappings.catalogue import (
     Parameter,
     Sample,
     add_technique,
-    date_value,
+    iso_date,
     load_item,
     objects,
     panet_iri,
@@ -26,7 +26,7 @@ from mappings.catalogue import (
 )
 from mappings.errors import MappingError
 from mappings.licences import classify_rights
-from mappings.model import Agent, DatasetRecord, Related, Text, typed_date
+from mappings.model import Agent, DatasetRecord, Related, Text
 
 DATASET_PREFIX = "scicat-dataset"
 PUBLISHED_PREFIX = "scicat-published"
@@ -37,15 +37,6 @@ MAX_DEPTH = 6
 def dataset_key(pid: str) -> str:
     """What a SciCat dataset's IRI is minted from: its raw identifier (harvesters/scicat.py)."""
     return f"Dataset/{pid}"
-
-
-def _date(value: Any) -> str | None:
-    raw = date_value(value)
-    if raw is None:
-        return None
-    if typed_date(raw) is not None:
-        return raw
-    return raw[:10] if typed_date(raw[:10]) is not None else None
 
 
 def scientific_parameters(metadata: Any, prefix: str = "", depth: int = 0) -> list[Parameter]:
@@ -103,11 +94,11 @@ def read_dataset(payload: bytes, source: str, identifier: str) -> DatasetRecord:
     pi = text(item, "principalInvestigator", identifier)
     if pi and "@" not in pi and pi != owner:  # MAX IV puts an e-mail address there: not a name
         rec.contributors.append(Agent(name=pi, kind="person", role="ProjectLeader"))
-    created = _date(item.get("creationTime"))
+    created = iso_date(item.get("creationTime"))
     if created:
         rec.dates.append(("Created", created))
     lifecycle = item.get("datasetlifecycle") if isinstance(item.get("datasetlifecycle"), dict) else {}
-    issued = _date(lifecycle.get("publishedOn")) or _date(lifecycle.get("dateOfPublishing"))
+    issued = iso_date(lifecycle.get("publishedOn")) or iso_date(lifecycle.get("dateOfPublishing"))
     if issued:
         rec.dates.append(("Issued", issued))
     rec.access_right = "PUBLIC" if item.get("isPublished") is True else "NON_PUBLIC"
@@ -161,7 +152,7 @@ def read_published(payload: bytes, source: str, identifier: str) -> DatasetRecor
     year = text(item, "publicationYear", identifier)
     if year:
         rec.publication_year = year
-    registered = _date(item.get("registeredTime"))
+    registered = iso_date(item.get("registeredTime"))
     if registered:
         rec.dates.append(("Submitted", registered))
     if text(item, "resourceType", identifier) in ("raw", "derived"):
