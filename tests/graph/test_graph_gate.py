@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from graph_testlib import OxigraphServer, example_records, free_port
+from graph_testlib import PANET_OWL, OxigraphServer, example_records, free_port
 
+from graph.load import load_panet
 from graph.store import HttpStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -227,3 +228,38 @@ def test_federation_through_the_gate(
         "{ ?d a <http://www.w3.org/ns/dcat#Dataset> } }"
     )
     assert int(next(iter(answer))["n"].value) > 0  # type: ignore[arg-type, index]
+
+
+def test_a_query_past_the_time_out_ends_with_an_error_while_others_are_answered(
+    gate: tuple[str, OxigraphServer],
+) -> None:
+    import threading
+
+    url, backend = gate
+    load_panet(HttpStore(backend.url), PANET_OWL)
+    # A three-way cross product over PaNET's triples: far more than the backend's 5 s query time-out.
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    outcome: dict[str, requests.Response | Exception] = {}
+
+    def run_heavy() -> None:
+        try:
+            outcome["heavy"] = requests.get(f"{url}/query", params={"query": heavy}, timeout=60)
+        except requests.RequestException as exc:  # a cut-off stream is also a clear end
+            outcome["heavy"] = exc
+
+    thread = threading.Thread(target=run_heavy)
+    started = time.monotonic()
+    thread.start()
+    time.sleep(0.5)
+    # Meanwhile other clients' queries keep being answered, quickly.
+    for _ in range(3):
+        quick = requests.get(f"{url}/query", params={"query": ASK},
+                             headers={"Accept": "application/sparql-results+json"}, timeout=10)  # fmt: skip
+        assert quick.status_code == 200 and quick.json()["boolean"] is True
+    assert time.monotonic() - started < 5, "quick queries waited for the heavy one"
+    thread.join(timeout=60)
+    heavy_result = outcome["heavy"]
+    assert time.monotonic() - started < 30
+    if isinstance(heavy_result, requests.Response):
+        # Oxigraph streams results: a time-out is an error status, or a body that ends with the reason.
+        assert heavy_result.status_code != 200 or "cancelled" in heavy_result.text, heavy_result.text[:300]
