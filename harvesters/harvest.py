@@ -74,6 +74,23 @@ class SourceSummary:
     def as_dict(self) -> dict[str, object]:
         return asdict(self) | {"records_per_second": round(self.records_per_second, 1)}
 
+    def take_counts(self, counts: UpsertCounts) -> None:
+        self.new, self.changed, self.unchanged, self.deleted = (
+            counts.new, counts.changed, counts.unchanged, counts.deleted)  # fmt: skip
+
+
+def open_client(
+    source: Source, policy: HttpPolicy | None
+) -> tuple[PoliteSession, HarvestClient, tuple[type[Exception], ...]]:
+    """The source's protocol client on a polite session, and the errors that fail a page or record."""
+    policy = policy or HttpPolicy(
+        requests_per_second=source.requests_per_second, timeout_seconds=source.timeout_seconds,
+        retries=source.retries,
+    )  # fmt: skip
+    session = PoliteSession(policy)
+    client = PROTOCOL_CLIENTS[source.protocol](source, session)
+    return session, client, (FetchError, PageError, *client.errors)
+
 
 def choose_window(
     source: Source,
@@ -150,17 +167,10 @@ def harvest_source(
     started = datetime.now(UTC)
     clock = time.monotonic()
     summary = SourceSummary(source=source.id, mode="full" if full else "incremental")
-    policy = policy or HttpPolicy(
-        requests_per_second=source.requests_per_second,
-        timeout_seconds=source.timeout_seconds,
-        retries=source.retries,
-    )
     if source.protocol not in PROTOCOL_CLIENTS:
         summary.status, summary.message = "failed", f"protocol {source.protocol!r} is not supported yet"
         return summary
-    session = PoliteSession(policy)
-    client = PROTOCOL_CLIENTS[source.protocol](source, session)
-    failures = (FetchError, PageError, *client.errors)
+    session, client, failures = open_client(source, policy)
     counts = UpsertCounts()
     run_id = 0
     try:
@@ -250,12 +260,7 @@ def harvest_source(
         log.error("%s: %s", source.id, summary.message)
     finally:
         session.close()
-        summary.new, summary.changed, summary.unchanged, summary.deleted = (
-            counts.new,
-            counts.changed,
-            counts.unchanged,
-            counts.deleted,
-        )
+        summary.take_counts(counts)
         summary.seconds = time.monotonic() - clock
         if run_id:
             try:
@@ -289,14 +294,7 @@ def harvest_records(
     if source.protocol not in PROTOCOL_CLIENTS:
         summary.status, summary.message = "failed", f"protocol {source.protocol!r} is not supported yet"
         return summary
-    policy = policy or HttpPolicy(
-        requests_per_second=source.requests_per_second,
-        timeout_seconds=source.timeout_seconds,
-        retries=source.retries,
-    )
-    session = PoliteSession(policy)
-    client = PROTOCOL_CLIENTS[source.protocol](source, session)
-    failures = (FetchError, PageError, *client.errors)
+    session, client, failures = open_client(source, policy)
     counts = UpsertCounts()
     run_id = summary.run_id = store.start_run(source.id, "records", None, None)
     problems: list[str] = []
@@ -320,12 +318,7 @@ def harvest_records(
             summary.fetched += 1
     finally:
         session.close()
-        summary.new, summary.changed, summary.unchanged, summary.deleted = (
-            counts.new,
-            counts.changed,
-            counts.unchanged,
-            counts.deleted,
-        )
+        summary.take_counts(counts)
         if problems:
             summary.status = "failed"
             summary.failed_pages = len(problems)
