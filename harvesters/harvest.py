@@ -159,11 +159,12 @@ def harvest_source(
     since: str | None = None,
     until: str | None = None,
     allow_mass_deletion: bool = False,
-    guard: DeletionGuard = DeletionGuard(),
+    guard: DeletionGuard | None = None,
     policy: HttpPolicy | None = None,
     progress: ProgressCallback | None = None,
 ) -> SourceSummary:
     """Harvest one source. Never raises for provider trouble: the summary says what failed and why."""
+    guard = guard or DeletionGuard(source.max_deletion_share, source.max_deletion_count)
     started = datetime.now(UTC)
     clock = time.monotonic()
     summary = SourceSummary(source=source.id, mode="full" if full else "incremental")

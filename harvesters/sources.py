@@ -33,6 +33,10 @@ class Source:
     no_deleted_records: bool = False
     # A record larger than this (its metadata XML, MiB) is reported and skipped; the rest of its page is kept.
     max_record_mb: float = 10.0
+    # Mass-deletion guard: set-difference deletions wait for a steward when more than this share of the
+    # source's records, or more than this many, would go in one run.
+    max_deletion_share: float = 0.20
+    max_deletion_count: int = 1000
 
     @property
     def bookmark_key(self) -> str:

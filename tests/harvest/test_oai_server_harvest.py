@@ -179,3 +179,14 @@ def test_harvest_just_some_records_with_get_record(provider: tuple[RecordSet, st
     assert store.stored("test", gone.identifier).deleted  # type: ignore[union-attr]
     assert summary.deleted == 1
     assert summary.status == "failed" and "oai:pan-kg.test:nothing" in summary.message
+
+
+def test_the_deletion_guard_is_configured_per_source(store: RawStore) -> None:
+    record_set = RecordSet(served_records(), deleted_record="no")
+    with LoopbackServer(oai_app(record_set, page_size=8)) as server:
+        strict = source_for(server.url, max_deletion_share=0.01, max_deletion_count=1000)
+        assert harvest_source(strict, store, full=True).status == "ok"
+        del record_set.records[:1]  # one record of 30 (3%) gone: over this source's 1% share
+        held = harvest_source(strict, store, full=True)
+    assert held.status == "needs_decision" and held.pending_deletions == 1
+    assert store.live_count("test") == 30
