@@ -19,22 +19,24 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_selection(parser: argparse.ArgumentParser) -> None:
+    """What to fetch: shared by `pankg harvest` and a steward's `pankg reharvest`."""
+    parser.add_argument("--full", action="store_true", help="pull everything (deletions by set difference)")
+    parser.add_argument("--since", metavar="DATE", help="records changed since DATE (OAI datestamp)")
+    parser.add_argument("--until", metavar="DATE", help="records changed until DATE (OAI datestamp)")
+    parser.add_argument(
+        "--record", action="append", metavar="ID", dest="records",
+        help="fetch just this record (OAI identifier; repeatable), then map, validate and load it",
+    )  # fmt: skip
+
+
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     harvest = subparsers.add_parser("harvest", help="harvest sources into the raw store (a Prefect flow)")
     harvest.add_argument(
         "source_ids", nargs="*", metavar="SOURCE", help="source ids (default: every enabled source)"
     )
     add_common(harvest)
-    harvest.add_argument("--full", action="store_true", help="pull everything, not only what changed")
-    harvest.add_argument("--since", metavar="DATE", help="harvest records changed since DATE (OAI datestamp)")
-    harvest.add_argument("--until", metavar="DATE", help="harvest records changed until DATE (OAI datestamp)")
-    harvest.add_argument(
-        "--record",
-        action="append",
-        metavar="ID",
-        dest="records",
-        help="fetch just this record (OAI identifier; repeatable), then map, validate and load it",
-    )
+    add_selection(harvest)
     harvest.add_argument(
         "--allow-mass-deletion",
         action="store_true",

@@ -14,7 +14,7 @@ from prefect.artifacts import create_markdown_artifact
 from flows import settings
 from flows.pipeline import ProcessSummary, process_source
 from flows.progress import Progress
-from flows.reference import panet_index, panet_source, resolve_panet
+from flows.reference import panet_index, resolve_panet
 from graph.iris import GRAPH_BASE, harvest_run_iri
 from graph.load import load_panet, refresh_catalogue
 from graph.provenance import harvest_run
@@ -244,7 +244,7 @@ def harvest(
     registry = load_sources(settings.sources_file(sources_file))
     chosen = select_sources(registry, sources)
     directory = settings.data_dir(data_dir)
-    panet_path = resolve_panet(panet_source(panet), directory)
+    panet_path = resolve_panet(panet, directory)
     with open_store(directory) as graph:
         if panet_path is not None:
             load_panet(graph, panet_path)

@@ -4,29 +4,20 @@ SHACL checks, and as its own graph in the store)."""
 from __future__ import annotations
 
 import logging
-import os
 from functools import cache
 from pathlib import Path
 
-from mappings.panet import DEFAULT_PANET_URL, PanetIndex, _cached_download
+from mappings.panet import PanetIndex, panet_file
 
 log = logging.getLogger(__name__)
 
-PANET_ENV = "PANKG_PANET"
 
-
-def panet_source(value: str | None = None) -> str:
-    """`--panet`, else $PANKG_PANET, else the published PaNET OWL."""
-    return value or os.environ.get(PANET_ENV) or DEFAULT_PANET_URL
-
-
-def resolve_panet(source: str, data_dir: Path) -> Path | None:
-    """A local copy of PaNET (downloaded once into DATA_DIR/panet/), or None with a warning when it
-    cannot be had: the run goes on without technique matching rather than failing every source."""
+def resolve_panet(source: str | None, data_dir: Path) -> Path | None:
+    """The local PaNET file (`--panet`, $PANKG_PANET or the published OWL, downloaded once into
+    DATA_DIR/panet/), or None with a warning when it cannot be had: the run goes on without technique
+    matching rather than failing every source."""
     try:
-        if source.startswith(("http://", "https://")):
-            return _cached_download(source, data_dir)
-        path = Path(source)
+        path = panet_file(source, data_dir)
         if not path.is_file():
             raise FileNotFoundError(path)
         return path

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flows import settings
-from flows.commands import add_common
+from flows.commands import add_common, add_selection
 from harvesters.sources import SourcesError, load_sources, select_sources
 
 
@@ -56,18 +56,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     reharvest.add_argument("source_ids", nargs="+", metavar="SOURCE", help="source ids")
     add_common(reharvest)
-    reharvest.add_argument(
-        "--full", action="store_true", help="pull everything (deletions by set difference)"
-    )
-    reharvest.add_argument("--since", metavar="DATE", help="records changed since DATE (OAI datestamp)")
-    reharvest.add_argument("--until", metavar="DATE", help="records changed until DATE (OAI datestamp)")
-    reharvest.add_argument(
-        "--record",
-        action="append",
-        metavar="ID",
-        dest="records",
-        help="just this OAI identifier (repeatable)",
-    )
+    add_selection(reharvest)
     reharvest.add_argument(
         "--remap",
         action="store_true",

@@ -168,12 +168,8 @@ class PanetIndex:
     def load(
         cls, source: str | os.PathLike[str] | None = None, data_dir: str | os.PathLike[str] | None = None
     ):
-        """Load from a path or URL (default: the published PaNET OWL); URLs are cached under ``data_dir``."""
-        src = str(source) if source is not None else DEFAULT_PANET_URL
-        if urlparse(src).scheme in ("http", "https"):
-            path = _cached_download(src, Path(data_dir) if data_dir else _default_data_dir())
-        else:
-            path = Path(src)
+        """Load from a path or URL (default: $PANKG_PANET, else the published PaNET OWL); URLs are cached."""
+        path = panet_file(source, data_dir)
         data = path.read_bytes()
         fmt = RdfFormat.TURTLE if path.suffix in (".ttl", ".turtle") else RdfFormat.RDF_XML
         return cls.from_graph_bytes(data, fmt)
@@ -265,6 +261,21 @@ class PanetIndex:
 def _is_abbreviation(alt: str) -> bool:
     letters = [c for c in alt if c.isalpha()]
     return " " not in alt.strip() and len(letters) >= 2 and sum(c.isupper() for c in letters) >= 2
+
+
+PANET_ENV = "PANKG_PANET"
+
+
+def panet_file(
+    source: str | os.PathLike[str] | None = None, data_dir: str | os.PathLike[str] | None = None
+) -> Path:
+    """The local PaNET file every stage reads (crosswalk, SHACL gate, the store's PaNET graph): `source`
+    (path or URL), else $PANKG_PANET, else the published OWL. URLs are downloaded once into
+    ``data_dir``/panet/ (default $PANKG_DATA_DIR or ~/.cache/pan-kg), so all stages read one release."""
+    src = str(source or os.environ.get(PANET_ENV) or DEFAULT_PANET_URL)
+    if urlparse(src).scheme in ("http", "https"):
+        return _cached_download(src, Path(data_dir) if data_dir else _default_data_dir())
+    return Path(src)
 
 
 def _default_data_dir() -> Path:

@@ -411,12 +411,13 @@ def build_report(
     changed (its last run, or `run_id`), then `write_report`. Nothing is fetched, loaded or quarantined."""
     from harvesters.raw_store import RawStore
     from mappings import MappingError, PanetIndex, crosswalk
-    from shapes.validate import load_ontology, panet_source, validate_batch
+    from mappings.panet import panet_file
+    from shapes.validate import load_ontology, validate_batch
 
     data_dir = Path(data_dir)
     raw_path = data_dir / "raw.sqlite"
-    panet_file = panet_source(panet, data_dir)
-    index, ontology = PanetIndex.load(panet_file), load_ontology(panet_file)
+    path = panet_file(panet, data_dir)
+    index, ontology = PanetIndex.load(path), load_ontology(path)
     rows: list[dict] = []
     keys: list[tuple[str, int]] = []
     unmapped: dict[tuple[str, int], list[str]] = {}

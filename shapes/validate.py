@@ -32,6 +32,8 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
+from mappings.panet import panet_file
+
 log = logging.getLogger(__name__)
 
 SHAPES_DIR = Path(__file__).resolve().parent
@@ -39,8 +41,6 @@ SHAPE_FILES = ("core.ttl", "recommended.ttl", "pan.ttl")
 # 2,000 records of ~110 triples (~70 of them read by some shape, the only ones kept): ~150k triples per
 # rdflib graph, ~330 MiB peak RSS, and big enough that pySHACL's per-call cost is amortised.
 DEFAULT_BATCH_SIZE = 2000
-PANET_URL = "http://purl.org/pan-science/PaNET/PaNET.owl"
-PANET_ENV = "PANKG_PANET"
 
 VALID, WARNED, QUARANTINED = "valid", "warned", "quarantined"
 
@@ -146,22 +146,6 @@ def load_shapes(
     return _load_shapes(tuple(shape_files(shapes)))
 
 
-def panet_source(
-    source: str | os.PathLike[str] | None = None, data_dir: str | os.PathLike[str] | None = None
-) -> Path:
-    """The PaNET OWL file: `source` (path or URL), else $PANKG_PANET, else the published OWL.
-
-    URLs are fetched once into the same cache as the crosswalk's PanetIndex.load(), so both stages read the
-    same PaNET release.
-    """
-    src = str(source or os.environ.get(PANET_ENV) or PANET_URL)
-    if src.startswith(("http://", "https://")):
-        from mappings.panet import _cached_download, _default_data_dir
-
-        return _cached_download(src, Path(data_dir) if data_dir else _default_data_dir())
-    return Path(src)
-
-
 @cache
 def _load_ontology(path: Path) -> rdflib.Graph:
     graph = rdflib.Graph()
@@ -172,7 +156,7 @@ def _load_ontology(path: Path) -> rdflib.Graph:
 def load_ontology(ontology: rdflib.Graph | str | os.PathLike[str] | None = None) -> rdflib.Graph:
     if isinstance(ontology, rdflib.Graph):
         return ontology
-    return _load_ontology(panet_source(ontology))
+    return _load_ontology(panet_file(ontology))
 
 
 _BACKGROUNDS: dict[int, tuple[rdflib.Graph, rdflib.Graph]] = {}
