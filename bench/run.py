@@ -34,7 +34,7 @@ from functools import partial
 from pathlib import Path
 
 from bench.corpus import BenchCorpus
-from flows.pipeline import STAGES, ProcessSummary, process_source
+from flows.pipeline import STAGES, ProcessSummary, process_source, processing_version
 from graph.load import load_panet
 from graph.serve import oxigraph_binary, wait_ready
 from graph.store import EmbeddedStore
@@ -44,7 +44,7 @@ from harvesters.raw_store import RawStore
 from harvesters.sources import Source
 from mappings import PanetIndex
 from shapes.quarantine import QuarantineStore
-from shapes.validate import validate_batch
+from shapes.validate import ENGINES, default_engine, validate_batch
 
 REPO = Path(__file__).resolve().parents[1]
 PANET = REPO.parent / "shared" / "data" / "panet" / "PaNET-1.3.0.owl"
@@ -226,7 +226,7 @@ def run_scenario(
     args: argparse.Namespace,
     panet: PanetIndex,
 ) -> Scenario:
-    validate = partial(validate_batch, ontology=PANET)
+    validate = partial(validate_batch, ontology=PANET, engine=args.shacl_engine)
     with provider(corpus, args.page_size) as (url, provider_pid), RssSampler(exclude=provider_pid) as rss:
         source = Source(
             id="bench", name="Bench provider", protocol="oai-pmh", url=url, metadata_prefix="oai_datacite"
@@ -257,6 +257,7 @@ def run_scenario(
                     batch_size=args.batch_size,
                     workers=args.workers,
                     bulk=None if args.bulk else False,
+                    version=processing_version(PANET),
                 )
                 process_seconds = time.perf_counter() - started
     if processed.failed:
@@ -438,11 +439,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=10, help="runs of each SPARQL query")
     parser.add_argument("--skip-references", action="store_true")
     parser.add_argument("--keep", type=Path, help="run in this (new) directory and keep the stores")
+    parser.add_argument("--shacl-engine", choices=ENGINES, default=default_engine(), help="the gate's engine")
     args = parser.parse_args(argv)
     n = args.records
     print(
         f"bench: {n:,} records, pages of {args.page_size:,}, batches of {args.batch_size:,},"
-        f" {args.workers} worker(s), {os.cpu_count()} cores",
+        f" {args.workers} worker(s), {os.cpu_count()} cores, SHACL engine {args.shacl_engine}",
         flush=True,
     )
     panet = PanetIndex.load(PANET)

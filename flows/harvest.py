@@ -12,7 +12,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
 from flows import settings
-from flows.pipeline import ProcessSummary, process_source
+from flows.pipeline import ProcessSummary, process_source, processing_version
 from flows.progress import Progress
 from flows.reference import panet_index, resolve_panet
 from graph.iris import GRAPH_BASE, harvest_run_iri
@@ -24,7 +24,7 @@ from harvesters.raw_store import RawStore, UpsertCounts
 from harvesters.sources import Source, load_sources, select_sources
 from shapes.quarantine import QuarantineStore
 from shapes.report import dqv_triples, outcomes_frame, raw_store_context, summarise, write_report
-from shapes.validate import validate_batch
+from shapes.validate import default_engine, validate_batch
 
 SUMMARY_COLUMNS = (
     "source",
@@ -90,8 +90,9 @@ def map_validate_load(
 ) -> dict[str, object]:
     logger = get_run_logger()
     directory = Path(data_dir)
-    panet = panet_index(Path(panet_path) if panet_path else None)
-    validate = partial(validate_batch, ontology=Path(panet_path) if panet_path else None)
+    panet_file = Path(panet_path) if panet_path else None
+    panet = panet_index(panet_file)
+    validate = partial(validate_batch, ontology=panet_file, engine=default_engine())
     with (
         RawStore(settings.raw_store_path(directory)) as raw,
         open_store(directory) as graph,
@@ -109,6 +110,7 @@ def map_validate_load(
             identifiers=records,
             # Map and validate on every core (bench/RESULTS.md); small runs stay in this process.
             workers=os.cpu_count() or 1,
+            version=processing_version(panet_file),
         )
     for message in summary.messages:
         logger.error("%s: %s", source.id, message)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import pyoxigraph
@@ -35,7 +36,7 @@ from mappings import MAPPING_VERSION, MappedRecord, MappingError, PanetIndex, cr
 from mappings.iris import DEFAULT_BASE_IRI, graph_iri
 from shapes.quarantine import Entry, QuarantineStore, to_ntriples
 from shapes.report import outcome_row
-from shapes.validate import Result
+from shapes.validate import Result, gate_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -224,6 +225,14 @@ def checked_batches(
             yield _unpack(done, future.result())
 
 
+def processing_version(panet_path: Path | None) -> str:
+    """The mapping version plus a fingerprint of the SHACL shapes and the PaNET release: all a record's
+    outcome depends on besides its payload. The same inputs give the same outcome, so a quarantined record
+    is validated again when its payload, the mapping, the shapes or PaNET change, not on every run; and a
+    new shape or PaNET release re-checks every record, the loaded ones included."""
+    return f"{MAPPING_VERSION}+{gate_fingerprint(ontology=panet_path)}"
+
+
 def is_cold(source_id: str, raw: RawStore, graph: GraphStore, base_iri: str) -> bool:
     """A source's first build into the embedded store: nothing processed yet, none of its graphs and no
     provenance about them in the store. Only then may its batches skip the drop-and-replace."""
@@ -254,8 +263,12 @@ def process_source(
     identifiers: list[str] | None = None,
     workers: int = 1,
     bulk: bool | None = None,
+    version: str = MAPPING_VERSION,
 ) -> ProcessSummary:
     """Bring the graph in line with the raw store for one source (only what changed).
+
+    `version` is what the outcome depends on besides the payload (`processing_version`): records processed
+    under another version, and only those, are processed again, quarantined ones included.
 
     `workers` > 1 maps and validates in that many processes; `bulk` (default: when `is_cold`) loads new
     record graphs with Oxigraph's bulk loader instead of transactions."""
@@ -265,7 +278,7 @@ def process_source(
     clock = Stopwatch(summary.stage_seconds, summary.stage_cpu_seconds)
 
     def read() -> Iterator[list[RawRecord]]:
-        pending = raw.pending(source_id, MAPPING_VERSION, batch_size=batch_size, identifiers=identifiers)
+        pending = raw.pending(source_id, version, batch_size=batch_size, identifiers=identifiers)
         while True:
             clock.restart()
             batch = next(pending, None)
@@ -280,7 +293,17 @@ def process_source(
         for stage in checked.seconds:
             summary.stage_seconds[stage] += checked.seconds[stage]
             summary.stage_cpu_seconds[stage] += checked.cpu_seconds[stage]
-        load_batch(checked, source_id, raw, graph, quarantine, summary, base_iri=base_iri, run_iri=run_iri)
+        load_batch(
+            checked,
+            source_id,
+            raw,
+            graph,
+            quarantine,
+            summary,
+            base_iri=base_iri,
+            run_iri=run_iri,
+            version=version,
+        )
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -295,6 +318,7 @@ def load_batch(
     *,
     base_iri: str,
     run_iri: str | None,
+    version: str = MAPPING_VERSION,
 ) -> None:
     """Load one checked batch (one transaction, or the bulk loader), quarantine what failed, then mark
     the batch processed."""
@@ -385,13 +409,13 @@ def load_batch(
     )
     summary.quarantined += len(to_quarantine)
     raw.mark_processed(
-        [(source_id, r.identifier, r.sha256, MAPPING_VERSION, "loaded", m.graph_iri) for r, m, _ in to_load]
+        [(source_id, r.identifier, r.sha256, version, "loaded", m.graph_iri) for r, m, _ in to_load]
         + [
             (
                 source_id,
                 r.identifier,
                 r.sha256,
-                MAPPING_VERSION,
+                version,
                 "quarantined",
                 graph_iri(source_id, r.identifier, base_iri),
             )
@@ -402,7 +426,7 @@ def load_batch(
                 source_id,
                 r.identifier,
                 r.sha256,
-                MAPPING_VERSION,
+                version,
                 "deleted",
                 graph_iri(source_id, r.identifier, base_iri),
             )

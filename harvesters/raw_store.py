@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS processed (
     source          TEXT NOT NULL,
     identifier      TEXT NOT NULL,
     sha256          TEXT NOT NULL,
-    mapping_version TEXT NOT NULL,
+    mapping_version TEXT NOT NULL,  -- processed under: mapping version + shapes/PaNET fingerprint
     status          TEXT NOT NULL,
     graph_iri       TEXT,
     updated_at      TEXT NOT NULL,
@@ -359,12 +359,13 @@ class RawStore:
     def pending(
         self,
         source: str,
-        mapping_version: str,
+        version: str,
         *,
         batch_size: int = 1000,
         identifiers: list[str] | None = None,
     ) -> Iterator[list[RawRecord]]:
-        """Batches of records whose current payload was not processed with this mapping version.
+        """Batches of records whose current payload was not processed under this version (the mapping version
+        and what else the outcome depends on, e.g. `flows.pipeline.processing_version`), plus failed ones.
 
         Keyset-paginated: each batch is a fresh query, so the caller may mark records processed between
         batches, and memory stays flat whatever the size of the source.
@@ -373,9 +374,9 @@ class RawStore:
             "SELECT r.source, r.identifier, r.datestamp, r.metadata_prefix, r.payload, r.deleted, r.sets, r.sha256"
             " FROM records r LEFT JOIN processed p ON p.source = r.source AND p.identifier = r.identifier"
             " WHERE r.source = ? AND r.identifier > ?"
-            " AND (p.sha256 IS NULL OR p.sha256 != r.sha256 OR p.mapping_version != ?"
-            # Quarantined records are re-validated every run: a shape fix may release them.
-            "      OR p.status IN ('failed', 'quarantined'))"
+            # A quarantined record comes back when its payload or the version changes (a mapping, shape or
+            # PaNET fix may release it); with the same inputs its verdict would be the same.
+            " AND (p.sha256 IS NULL OR p.sha256 != r.sha256 OR p.mapping_version != ? OR p.status = 'failed')"
             # A tombstone needs graph work only if the record was processed (loaded) before.
             " AND (r.deleted = 0 OR (p.status IS NOT NULL AND p.status != 'deleted'))"
         )
@@ -386,14 +387,14 @@ class RawStore:
         sql += " ORDER BY r.identifier LIMIT ?"
         last = ""
         while True:
-            rows = self._db.execute(sql, [source, last, mapping_version, *extra, batch_size]).fetchall()
+            rows = self._db.execute(sql, [source, last, version, *extra, batch_size]).fetchall()
             if not rows:
                 return
             yield [_record(row) for row in rows]
             last = rows[-1][1]
 
     def mark_processed(self, rows: Iterable[tuple[str, str, str, str, str, str | None]]) -> None:
-        """rows: (source, identifier, sha256, mapping_version, status, graph_iri); one transaction."""
+        """rows: (source, identifier, sha256, version, status, graph_iri); one transaction."""
         now = utc_now()
         with self.transaction() as db:
             db.executemany(

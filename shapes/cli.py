@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 from flows import settings
+from flows.commands import add_engine
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +27,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     validate.add_argument("--json", action="store_true", help="print the reports as JSON")
     validate.add_argument("--all", action="store_true", help="also list sh:Info notes")
+    add_engine(validate)
     validate.set_defaults(func=run_validate)
 
     quarantine = subparsers.add_parser("quarantine", help="list quarantined records with their reasons")
@@ -67,7 +69,9 @@ def run_validate(args: argparse.Namespace) -> int:
     except Exception as exc:  # a missing file or an unreachable URL: say how to fix it
         print(f"pankg validate: cannot load PaNET ({exc}); pass --panet PATH", file=sys.stderr)
         return 2
-    reports = validate_batch([rec for _, rec in records], shapes=args.shapes, ontology=ontology)
+    reports = validate_batch(
+        [rec for _, rec in records], shapes=args.shapes, ontology=ontology, engine=args.shacl_engine
+    )
     if args.json:
         out = [
             {

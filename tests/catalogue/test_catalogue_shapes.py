@@ -46,3 +46,19 @@ def test_catalogue_output_passes_the_crosswalk_shapes(corpus: Corpus, shape_set:
     data.parse(data=nt.decode(), format="nt")
     conforms, _, report = pyshacl.validate(data, shacl_graph=_shapes(SHAPE_SETS[shape_set]), advanced=True)
     assert conforms, report[:3000]
+
+
+def test_catalogue_records_get_the_same_reports_from_both_engines(corpus: Corpus) -> None:
+    """The gate's fast engine (shacl) against pySHACL on every PaN search API and SciCat record."""
+    from shapes.validate import validate_batch
+
+    records = list(corpus.mapped.values())
+    reference = validate_batch(records, engine="pyshacl")
+    fast = validate_batch(records, engine="shacl")
+    assert set(fast) == set(reference)
+    assert [
+        g
+        for g in reference
+        if (reference[g].status, reference[g].results) != (fast[g].status, fast[g].results)
+    ] == []
+    assert {r.status for r in reference.values()} >= {"quarantined", "warned"}

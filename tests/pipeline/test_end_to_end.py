@@ -131,9 +131,9 @@ def test_harvest_map_validate_load_then_incremental_changes(
     [second] = harvest(**setup)
     assert second["status"] == "ok", second["message"]
     assert (second["fetched"], second["changed"], second["deleted"]) == (2, 1, 1)
-    # The changed record, plus the quarantined ones, which every run re-validates.
-    assert second["mapped"] == 1 + row["quarantined"] and second["removed"] == 1
-    assert second["loaded"] == 1 and second["quarantined"] == row["quarantined"]
+    # Only the changed record: the quarantined ones would get the same verdict from the same inputs.
+    assert second["mapped"] == 1 and second["removed"] == 1
+    assert second["loaded"] == 1 and second["quarantined"] == 0
     with EmbeddedStore(data / "graph") as store:
         assert graph_iri("local", removed.identifier) not in record_graphs(store)
         assert (
@@ -154,15 +154,46 @@ def test_harvest_map_validate_load_then_incremental_changes(
             == 1
         )
 
-    # With nothing new, a run (or a remap without fetching) only re-validates the quarantine.
+    # With nothing new, a run (or a remap without fetching) has nothing to do.
     [third] = harvest(**setup)
     # (the bookmark overlap fetches the two records stamped a moment ago again: unchanged, so skipped)
     assert third["unchanged"] == third["fetched"] and third["new"] == third["changed"] == 0
-    assert third["mapped"] == row["quarantined"] and third["loaded"] == 0
+    assert third["mapped"] == 0 and third["loaded"] == 0
     [remap] = harvest(**setup, remap_only=True)
-    assert remap["fetched"] == 0 and remap["mapped"] == row["quarantined"] and remap["loaded"] == 0
+    assert remap["fetched"] == 0 and remap["mapped"] == 0 and remap["loaded"] == 0
     with RawStore(data / "raw.sqlite") as raw:
         assert raw.processed_counts("local").get("loaded") == row["loaded"] - 1
+    with QuarantineStore(data / "quarantine.sqlite") as quarantine:
+        assert quarantine.count("local") == row["quarantined"]
+
+
+def test_a_new_panet_release_rechecks_every_record(
+    provider: tuple[RecordSet, str], setup: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Techniques and the PaN shapes depend on PaNET: a new release re-maps and re-validates every record, the
+    quarantined ones included, without fetching; the same release again changes nothing."""
+    [first] = harvest(**setup)
+    assert first["status"] == "ok" and first["quarantined"] > 0
+    [again] = harvest(**setup, remap_only=True)
+    assert again["mapped"] == 0
+    # A "new release": the real PaNET file with one more statement, made here from the real one.
+    release = tmp_path / "PaNET-next.owl"
+    text = shared("panet", "PaNET-1.3.0.owl").read_text(encoding="utf-8")
+    closing = text.rindex("</rdf:RDF>")
+    release.write_text(
+        text[:closing]
+        + '<rdf:Description rdf:about="http://purl.org/pan-science/PaNET/PaNET">'
+        + "<rdfs:comment>next release</rdfs:comment></rdf:Description>\n"
+        + text[closing:],
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PANKG_PANET", str(release))
+    [remap] = harvest(**setup, remap_only=True)
+    assert remap["status"] == "ok", remap["message"]
+    assert remap["mapped"] == first["mapped"]
+    assert (remap["loaded"], remap["quarantined"]) == (first["loaded"], first["quarantined"])
+    [same] = harvest(**setup, remap_only=True)
+    assert same["mapped"] == 0
 
 
 def test_a_broken_new_version_is_quarantined_and_the_loaded_one_stays_marked_stale(
@@ -186,10 +217,11 @@ def test_a_broken_new_version_is_quarantined_and_the_loaded_one_stays_marked_sta
     )
 
     [second] = harvest(**setup)
-    assert second["changed"] == 1 and second["quarantined"] == first["quarantined"] + 1
+    assert second["changed"] == 1 and second["quarantined"] == 1
     victim_graph = graph_iri("local", victim.identifier)
     with QuarantineStore(data / "quarantine.sqlite") as quarantine:
         held = quarantine.get("local", victim.identifier)
+        assert quarantine.count("local") == first["quarantined"] + 1
     assert held is not None and any("description" in reason.lower() for reason in held.reasons)
     with EmbeddedStore(data / "graph") as store:
         assert victim_graph in record_graphs(store)  # the last valid version is still served
@@ -205,7 +237,9 @@ def test_a_broken_new_version_is_quarantined_and_the_loaded_one_stays_marked_sta
     # The provider fixes it: the new version loads and the stale flag goes.
     record_set.records[n] = dataclasses.replace(victim, datestamp=datetime.utcnow().replace(microsecond=0))
     [third] = harvest(**setup)
-    assert third["loaded"] == 1 and third["quarantined"] == first["quarantined"]
+    assert third["loaded"] == 1 and third["quarantined"] == 0
+    with QuarantineStore(data / "quarantine.sqlite") as quarantine:
+        assert quarantine.count("local") == first["quarantined"]
     with EmbeddedStore(data / "graph") as store:
         assert (
             scalar(
