@@ -4,15 +4,17 @@ stage (never per record). Thin by design: the logic lives in the stage packages.
 from __future__ import annotations
 
 import os
+import threading
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 
 from flows import settings
-from flows.pipeline import ProcessSummary, process_source, processing_version
+from flows.pipeline import process_source, processing_version
 from flows.progress import Progress
 from flows.reference import panet_index, resolve_panet
 from graph.iris import GRAPH_BASE, harvest_run_iri
@@ -79,15 +81,18 @@ def harvest_window(
     return summary.as_dict()
 
 
-@task(name="map-validate-load", task_run_name="map-validate-load-{source.id}")
+# No cache: `harvest_done` is a live event, and a run must always process what the raw store holds now.
+@task(name="map-validate-load", task_run_name="map-validate-load-{source.id}", cache_policy=NO_CACHE)
 def map_validate_load(
     source: Source,
     data_dir: str,
     panet_path: str | None,
     records: list[str] | None,
     run_iri: str,
-    run_id: int,
+    harvest_done: threading.Event | None = None,
 ) -> dict[str, object]:
+    """Map, validate and load what changed; with `harvest_done`, while the harvest task is still writing
+    (records are processed as its pages land, until the event is set)."""
     logger = get_run_logger()
     directory = Path(data_dir)
     panet_file = Path(panet_path) if panet_path else None
@@ -111,10 +116,10 @@ def map_validate_load(
             # Map and validate on every core (bench/RESULTS.md); small runs stay in this process.
             workers=os.cpu_count() or 1,
             version=processing_version(panet_file),
+            harvest_done=harvest_done,
         )
     for message in summary.messages:
         logger.error("%s: %s", source.id, message)
-    report_quality(source, directory, run_id, summary)
     logger.info(
         "%s: mapped %d, loaded %d (%d with warnings), quarantined %d, removed %d",
         source.id,
@@ -124,13 +129,13 @@ def map_validate_load(
         summary.quarantined,
         summary.deleted,
     )
-    return summary.as_dict()
+    return summary.as_dict() | {"outcomes": summary.outcomes}
 
 
-def report_quality(source: Source, directory: Path, run_id: int, summary: ProcessSummary) -> None:
-    """The run's quality report: CSV + HTML under DATA_DIR/reports, DQV measurements in the graph
-    (`…/graph/quality/{source}`), and the summary as a Prefect markdown artifact."""
-    outcomes = outcomes_frame(summary.outcomes)
+def report_quality(source: Source, directory: Path, run_id: int, rows: list[dict[str, object]]) -> None:
+    """The run's quality report from its per-record outcome rows: CSV + HTML under DATA_DIR/reports, DQV
+    measurements in the graph (`…/graph/quality/{source}`), and the summary as a Prefect markdown artifact."""
+    outcomes = outcomes_frame(rows)
     if not outcomes.empty:
         outcomes["run_id"] = run_id
     runs, findings = raw_store_context(settings.raw_store_path(directory), [(source.id, run_id)])
@@ -177,18 +182,25 @@ def harvest_one_source(
     remap_only: bool = False,
     panet_path: str | None = None,
 ) -> dict[str, object]:
-    """One source: harvest (unless remapping only), then map, validate and load what changed."""
+    """One source: harvest (unless remapping only) and, side by side, map, validate and load what changed."""
     started = datetime.now(UTC)
+    run_iri = harvest_run_iri(source.id, started.strftime("%Y%m%dT%H%M%SZ"))
     if remap_only:
         with RawStore(settings.raw_store_path(Path(data_dir))) as raw:
             # A remap is a run of its own (nothing fetched), so its report has a run to belong to.
             run_id = raw.start_run(source.id, "remap", None, None)
             raw.finish_run(run_id, "ok", UpsertCounts(), 0, 0)
         row: dict[str, object] = SourceSummary(source=source.id, mode="remap", run_id=run_id).as_dict()
+        processed = map_validate_load(source, data_dir, panet_path, records, run_iri)
     else:
-        row = harvest_window(source, data_dir, mode, since, until, allow_mass_deletion, records)
-    run_iri = harvest_run_iri(source.id, started.strftime("%Y%m%dT%H%M%SZ"))
-    processed = map_validate_load(source, data_dir, panet_path, records, run_iri, int(row["run_id"]))
+        # Fetch and process side by side: the harvest task commits page by page into the raw store, the
+        # processing task takes what has landed (bench/RESULTS.md: the two stages overlap on two cores).
+        done = threading.Event()
+        harvesting = harvest_window.submit(source, data_dir, mode, since, until, allow_mass_deletion, records)
+        harvesting.add_done_callback(lambda _: done.set())
+        processed = map_validate_load(source, data_dir, panet_path, records, run_iri, done)
+        row = harvesting.result()
+    report_quality(source, Path(data_dir), int(row["run_id"]), processed.pop("outcomes"))
     row |= {k: processed[k] for k in ("mapped", "valid", "warned", "quarantined", "loaded")}
     row["removed"] = processed["deleted"]
     if processed["failed"]:

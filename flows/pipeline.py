@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 import multiprocessing
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -34,7 +35,7 @@ from harvesters.raw_store import RawStore
 from harvesters.records import RawRecord
 from mappings import MAPPING_VERSION, MappedRecord, MappingError, PanetIndex, crosswalk
 from mappings.iris import DEFAULT_BASE_IRI, graph_iri
-from shapes.quarantine import Entry, QuarantineStore, to_ntriples
+from shapes.quarantine import Entry, QuarantineStore
 from shapes.report import outcome_row
 from shapes.validate import Result, gate_fingerprint
 
@@ -110,7 +111,7 @@ class CheckedBatch:
     """One batch after mapping and validation: what the load step needs."""
 
     batch: list[RawRecord]
-    mapped: list[tuple[RawRecord, MappedRecord]]
+    mapped: list[tuple[RawRecord, MappedRecord | TransferredRecord]]
     failures: list[tuple[RawRecord, MappingError]]
     reports: Mapping[str, Report]
     seconds: dict[str, float] = field(default_factory=dict)  # wall, per stage (map, validate)
@@ -164,16 +165,36 @@ def _check_in_worker(batch: list[RawRecord]) -> tuple[Any, ...]:
     return mapped, failures, dict(checked.reports), checked.seconds, checked.cpu_seconds
 
 
+class TransferredRecord:
+    """A mapped record as a worker sends it: N-Triples bytes, parsed only if something needs the triples (the
+    bulk loader and the quarantine take the bytes as they are)."""
+
+    __slots__ = ("_triples", "dataset_iri", "graph_iri", "ntriples")
+
+    def __init__(self, dataset_iri: str, graph_iri: str, ntriples: bytes) -> None:
+        self.dataset_iri, self.graph_iri, self.ntriples = dataset_iri, graph_iri, ntriples
+        self._triples: list[pyoxigraph.Triple] | None = None
+
+    @property
+    def triples(self) -> list[pyoxigraph.Triple]:
+        if self._triples is None:
+            self._triples = [q.triple for q in pyoxigraph.parse(self.ntriples, _NT)]
+        return self._triples
+
+
+def ntriples_of(record: MappedRecord | TransferredRecord) -> bytes:
+    if isinstance(record, TransferredRecord):
+        return record.ntriples
+    return pyoxigraph.serialize(record.triples, format=_NT)
+
+
 def _unpack(batch: list[RawRecord], packed: tuple[Any, ...]) -> CheckedBatch:
     mapped, failures, reports, seconds, cpu_seconds = packed
     clock = Stopwatch(seconds, cpu_seconds)
     by_id = {r.identifier: r for r in batch}
     checked = CheckedBatch(
         batch,
-        [
-            (by_id[i], MappedRecord(ds, g, [q.triple for q in pyoxigraph.parse(nt, _NT)]))
-            for i, ds, g, nt in mapped
-        ],
+        [(by_id[i], TransferredRecord(ds, g, nt)) for i, ds, g, nt in mapped],
         [(by_id[i], MappingError(i, fld, reason)) for i, fld, reason in failures],
         reports,
         seconds,
@@ -225,6 +246,10 @@ def checked_batches(
             yield _unpack(done, future.result())
 
 
+# How often a processing pass looks for pages a concurrent harvest has committed.
+_POLL_SECONDS = 0.2
+
+
 def processing_version(panet_path: Path | None) -> str:
     """The mapping version plus a fingerprint of the SHACL shapes and the PaNET release: all a record's
     outcome depends on besides its payload. The same inputs give the same outcome, so a quarantined record
@@ -264,8 +289,12 @@ def process_source(
     workers: int = 1,
     bulk: bool | None = None,
     version: str = MAPPING_VERSION,
+    harvest_done: threading.Event | None = None,
 ) -> ProcessSummary:
     """Bring the graph in line with the raw store for one source (only what changed).
+
+    With `harvest_done`, a harvest of the source is writing the raw store meanwhile: records are processed
+    as its pages land, and the call returns once the event is set and everything pending is processed.
 
     `version` is what the outcome depends on besides the payload (`processing_version`): records processed
     under another version, and only those, are processed again, quarantined ones included.
@@ -277,15 +306,29 @@ def process_source(
     summary.bulk = is_cold(source_id, raw, graph, base_iri) if bulk is None else bulk
     clock = Stopwatch(summary.stage_seconds, summary.stage_cpu_seconds)
 
+    in_flight: set[str] = set()  # handed to map/validate, not yet marked processed
+
     def read() -> Iterator[list[RawRecord]]:
-        pending = raw.pending(source_id, version, batch_size=batch_size, identifiers=identifiers)
         while True:
-            clock.restart()
-            batch = next(pending, None)
-            clock.lap("read")
-            if batch is None:
+            # Read before the pass: once the harvest has ended, one more pass sees everything it wrote.
+            final = harvest_done is None or harvest_done.is_set()
+            found = False
+            pending = raw.pending(source_id, version, batch_size=batch_size, identifiers=identifiers)
+            while True:
+                clock.restart()
+                batch = next(pending, None)
+                clock.lap("read")
+                if batch is None:
+                    break
+                batch = [r for r in batch if r.identifier not in in_flight]
+                if batch:
+                    found = True
+                    in_flight.update(r.identifier for r in batch)
+                    yield batch
+            if final:
                 return
-            yield batch
+            if not found:
+                harvest_done.wait(_POLL_SECONDS)  # type: ignore[union-attr]
 
     for checked in checked_batches(
         read(), base_iri=base_iri, panet=panet, validate=validate, workers=workers
@@ -293,6 +336,7 @@ def process_source(
         for stage in checked.seconds:
             summary.stage_seconds[stage] += checked.seconds[stage]
             summary.stage_cpu_seconds[stage] += checked.cpu_seconds[stage]
+        failed_before = summary.failed
         load_batch(
             checked,
             source_id,
@@ -304,6 +348,8 @@ def process_source(
             run_iri=run_iri,
             version=version,
         )
+        if summary.failed == failed_before:  # a batch that failed to load waits for the next run
+            in_flight.difference_update(r.identifier for r in checked.batch)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -369,12 +415,15 @@ def load_batch(
             run_iri=run_iri,
         )
     ]
-    records = ((m.graph_iri, m.triples) for _, m, _ in to_load)
     clock.lap("bookkeeping")
     try:
         if summary.bulk and isinstance(graph, EmbeddedStore) and not gone:
-            summary.quads_loaded += graph.bulk_add_records(records, provenance=provenance)
+            # N-Triples straight into Oxigraph's bulk loader: no Python term objects on this path.
+            summary.quads_loaded += graph.bulk_add_records(
+                ((m.graph_iri, ntriples_of(m)) for _, m, _ in to_load), provenance=provenance
+            )
         else:
+            records = ((m.graph_iri, m.triples) for _, m, _ in to_load)
             summary.quads_loaded += graph.replace_records(records, provenance=provenance)
         deleted = graph.delete_records(gone, at=now) if gone else 0
         # A record whose new version is quarantined keeps its last valid version, flagged stale.
@@ -397,7 +446,7 @@ def load_batch(
             record.identifier,
             graph_iri(source_id, record.identifier, base_iri),
             record.sha256,
-            to_ntriples(result.triples) if result else "",
+            ntriples_of(result).decode() if result else "",
             list(report.results),
             result.dataset_iri if result else "",
         )
