@@ -5,6 +5,7 @@ Record graph and catalogue IRIs come from the crosswalk's `mappings.iris`, so bo
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import quote
 
 from mappings.iris import DEFAULT_BASE_IRI, catalog_iri, graph_iri
@@ -15,6 +16,7 @@ GRAPH_BASE = f"{BASE}graph/"
 PANET_GRAPH = f"{GRAPH_BASE}panet"
 PROVENANCE_GRAPH = f"{GRAPH_BASE}provenance"
 CATALOGUE_GRAPH = f"{GRAPH_BASE}catalogue"
+STATISTICS_GRAPH = f"{GRAPH_BASE}statistics"
 
 # The node's own vocabulary for the few facts PROV-O, DCAT and VoID have no term for.
 PANKG = f"{BASE}ns#"
@@ -22,6 +24,9 @@ PANKG = f"{BASE}ns#"
 NODE_CATALOGUE = f"{BASE}catalog"
 SPARQL_SERVICE = f"{BASE}service/sparql"
 VOID_DATASET = f"{BASE}void"
+STATISTICS_BASE = f"{BASE}statistics/"
+# The facility of datasets whose record names no catalogue (no provenance, no schema:includedInDataCatalog).
+UNKNOWN_CATALOGUE = f"{PANKG}unknownCatalogue"
 
 
 def record_graph_iri(source: str, oai_identifier: str) -> str:
@@ -45,3 +50,23 @@ def facility_agent_iri(source: str) -> str:
 
 def harvest_run_iri(source: str, started_compact: str) -> str:
     return f"{BASE}run/{quote(source, safe='')}/{started_compact}"
+
+
+def statistics_dataset_iri(name: str) -> str:
+    """One `qb:DataSet` of the statistics graph (one table of counts).
+
+    >>> statistics_dataset_iri("datasets-per-facility-and-year")
+    'https://w3id.org/pan-kg/statistics/datasets-per-facility-and-year'
+    """
+    return f"{STATISTICS_BASE}{quote(name, safe='')}"
+
+
+def statistics_structure_iri(name: str) -> str:
+    return f"{statistics_dataset_iri(name)}/structure"
+
+
+def observation_iri(dataset_iri: str, *dimension_values: str) -> str:
+    """One `qb:Observation` (one cell): keyed on its dimension values, hashed because they are IRIs and
+    literals of any length; the same cell keeps its IRI from one refresh to the next."""
+    digest = hashlib.sha256("\x1f".join(dimension_values).encode("utf-8")).hexdigest()[:20]
+    return f"{dataset_iri}/{digest}"

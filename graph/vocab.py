@@ -32,6 +32,9 @@ FOAF = _Namespace("http://xmlns.com/foaf/0.1/")
 VOID = _Namespace("http://rdfs.org/ns/void#")
 SD = _Namespace("http://www.w3.org/ns/sparql-service-description#")
 SCHEMA = _Namespace("http://schema.org/")
+QB = _Namespace("http://purl.org/linked-data/cube#")
+SDMX_DIMENSION = _Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+SDMX_MEASURE = _Namespace("http://purl.org/linked-data/sdmx/2009/measure#")
 PANKG_NS = _Namespace(PANKG)
 
 TYPE = RDF.type
@@ -47,6 +50,9 @@ PREFIXES = {
     "void": VOID.prefix,
     "sd": SD.prefix,
     "schema": SCHEMA.prefix,
+    "qb": QB.prefix,
+    "sdmx-dimension": SDMX_DIMENSION.prefix,
+    "sdmx-measure": SDMX_MEASURE.prefix,
     "pankg": PANKG,
 }
 
