@@ -55,7 +55,9 @@ def example_records() -> list[Record]:
     return [(record_graph_iri(EXAMPLES_SOURCE["id"], p.stem), parse_turtle(p)) for p in example_paths()]
 
 
-def example_provenance(harvested_at: datetime, datestamp: str = "2024-05-01") -> list[Triple]:
+def example_provenance(
+    harvested_at: datetime, datestamp: str = "2024-05-01", *, run_iri: str | None = None
+) -> list[Triple]:
     triples: list[Triple] = []
     for path in example_paths():
         triples += record_provenance(
@@ -67,6 +69,7 @@ def example_provenance(harvested_at: datetime, datestamp: str = "2024-05-01") ->
             raw_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
             mapping_version="test",
             validation_status="not-validated",
+            run_iri=run_iri,
         )
     return triples
 

@@ -14,9 +14,9 @@ import pytest
 from graph_testlib import PANET_OWL, SHARED_DATA, fill_store
 from pyoxigraph import Literal, NamedNode
 
-from graph.iris import PROVENANCE_GRAPH
+from graph.iris import PANET_GRAPH, PROVENANCE_GRAPH, harvest_run_iri
 from graph.load import refresh_catalogue
-from graph.provenance import record_provenance
+from graph.provenance import harvest_run, record_provenance
 from graph.store import GraphStore
 from graph.vocab import DCAT, DCT, TYPE
 from harvesters.records import RawRecord
@@ -32,6 +32,7 @@ ESRF_DATASET = "https://doi.org/10.15151/esrf-dc-2493599001"
 TOMOGRAPHY = "http://purl.org/pan-science/PaNET/PaNET01129"
 IMAGING = "http://purl.org/pan-science/PaNET/PaNET01106"  # an ancestor of tomography in PaNET 1.3.0
 HARVESTED_AT = "2024-01-15T00:00:00+00:00"
+RUN_ENDED = datetime(2024, 1, 15, 0, 10, tzinfo=UTC)
 
 
 def raw_records() -> list[RawRecord]:
@@ -57,8 +58,22 @@ def mapped() -> list[tuple[RawRecord, MappedRecord]]:
     return [(r, crosswalk(r, panet=panet)) for r in raw_records()]
 
 
+def run_iri(source: str) -> str:
+    return harvest_run_iri(source, "20240114T235500Z")
+
+
 def build(store: GraphStore, mapped: list[tuple[RawRecord, MappedRecord]]) -> GraphStore:
+    """One graph per record with its provenance, one harvest run (a prov:Activity) per OAI-PMH source, as
+    the flow writes them, then the end-of-run refresh."""
     provenance = []
+    for source in sorted({raw.source for raw, _ in mapped if raw.datestamp}):
+        provenance += harvest_run(
+            source=source,
+            endpoint=f"https://{source}.example.org/oai",
+            started=datetime(2024, 1, 14, 23, 55, tzinfo=UTC),
+            ended=RUN_ENDED,
+            counts={},
+        )[1]
     for raw, m in mapped:
         if raw.datestamp:  # the DataCite REST record has no OAI datestamp
             provenance += record_provenance(
@@ -70,6 +85,7 @@ def build(store: GraphStore, mapped: list[tuple[RawRecord, MappedRecord]]) -> Gr
                 raw_sha256=raw.sha256,
                 mapping_version=MAPPING_VERSION,
                 validation_status="not-validated",
+                run_iri=run_iri(raw.source),
             )
     fill_store(store, [(m.graph_iri, m.triples) for _, m in mapped], provenance=provenance)
     refresh_catalogue(store, SOURCES, endpoint_url="http://127.0.0.1:7878/query")
@@ -124,11 +140,53 @@ def test_datasets_per_facility_and_year(
     assert ("ESRF", "2026") in expected  # through schema:includedInDataCatalog (no provenance for it)
 
 
+def test_datasets_per_technique(store: GraphStore, mapped: list[tuple[RawRecord, MappedRecord]]) -> None:
+    """The statistics graph's count per technique equals a direct count over the record graphs, with each
+    dataset counted once for every PaNET ancestor of its techniques."""
+    build(store, mapped)
+    answer = rows(store, (QUERIES / "datasets-per-technique.rq").read_text())
+    direct = rows(
+        store,
+        "SELECT ?technique (COUNT(DISTINCT ?dataset) AS ?datasets) WHERE { GRAPH ?record "
+        "{ ?dataset <http://schema.org/measurementTechnique> ?used } "
+        f"GRAPH <{PANET_GRAPH}> {{ ?used <http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?technique }} }} "
+        "GROUP BY ?technique",
+    )
+    assert direct
+    assert {r["technique"]: int(r["datasets"]) for r in answer} == {
+        r["technique"]: int(r["datasets"]) for r in direct
+    }
+    counted = {r["technique"]: (int(r["datasets"]), r.get("techniqueLabel")) for r in answer}
+    assert counted[TOMOGRAPHY][1] == "tomography" and counted[IMAGING][0] >= counted[TOMOGRAPHY][0] >= 1
+
+
 def test_records_changed_since(store: GraphStore, mapped: list[tuple[RawRecord, MappedRecord]]) -> None:
     build(store, mapped)
-    query = (QUERIES / "records-changed-since.rq").read_text().replace("2024-01-01", "2020-01-01")
-    expected = {m.graph_iri for r, m in mapped if r.datestamp and r.datestamp >= "2020-01-01"}
-    assert expected and {r["record"] for r in rows(store, query)} == expected
+    query = (QUERIES / "records-changed-since.rq").read_text()
+    # Every record with provenance was loaded by its source's run, which ended after 2024-01-01.
+    expected = {m.graph_iri for r, m in mapped if r.datestamp}
+    answer = rows(store, query)
+    assert expected and {r["record"] for r in answer} == expected
+    assert {r["run"] for r in answer} == {run_iri("zenodo")}
+    assert {r["datestamp"] for r in answer} == {
+        str(p.object.value)
+        for r, m in mapped
+        if r.datestamp
+        for p in record_provenance(
+            m.graph_iri,
+            source=r.source,
+            oai_identifier=r.identifier,
+            datestamp=r.datestamp,
+            harvested_at=RUN_ENDED,
+            raw_sha256=r.sha256,
+            mapping_version=MAPPING_VERSION,
+            validation_status="valid",
+        )
+        if p.predicate.value.endswith("oaiDatestamp")
+    }
+    # After the run ended: nothing changed since.
+    later = query.replace("2024-01-01T00:00:00Z", "2024-01-15T00:10:01Z")
+    assert later != query and rows(store, later) == []
 
 
 def test_deletion_of_a_crosswalked_record(

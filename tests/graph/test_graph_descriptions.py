@@ -1,4 +1,4 @@
-"""The pure triple builders: provenance, catalogue, VoID; plus the modules' doctests."""
+"""The pure triple builders: provenance, catalogue, VoID, statistics; plus the modules' doctests."""
 
 from __future__ import annotations
 
@@ -10,10 +10,18 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 import graph.iris
 import graph.provenance
+import graph.statistics
 from graph.catalogue import catalogue_graph, facility_catalogue, publisher_iri
-from graph.iris import NODE_CATALOGUE, facility_catalogue_iri, record_graph_iri
+from graph.iris import (
+    NODE_CATALOGUE,
+    UNKNOWN_CATALOGUE,
+    facility_catalogue_iri,
+    record_graph_iri,
+    statistics_dataset_iri,
+)
 from graph.provenance import harvest_run, record_provenance, tombstone
-from graph.vocab import DCAT, DCT, FOAF, PANKG_NS, PROV, TYPE, VOID, XSD
+from graph.statistics import FACILITY_YEAR, SOURCE_STATUS, statistics_graph, year_literal
+from graph.vocab import DCAT, DCT, FOAF, PANKG_NS, PROV, QB, SDMX_DIMENSION, TYPE, VOID, XSD
 
 SHA = "0" * 64
 
@@ -23,7 +31,7 @@ def has(triples: list[Triple], s: NamedNode, p: NamedNode, o: object) -> bool:
     return Triple(s, p, o) in triples  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("module", [graph.iris, graph.provenance])
+@pytest.mark.parametrize("module", [graph.iris, graph.provenance, graph.statistics])
 def test_doctests(module: object) -> None:
     assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
 
@@ -121,3 +129,27 @@ def test_catalogue_graph() -> None:
     void = NamedNode("https://w3id.org/pan-kg/void")
     assert has(t, void, VOID.triples, Literal("10", datatype=XSD.integer))
     assert has(t, void, VOID.sparqlEndpoint, NamedNode("https://kg.example.org/query"))
+
+
+def test_statistics_graph_is_a_well_formed_cube() -> None:
+    """Every observation belongs to a qb:DataSet with a structure, carries every dimension it has a value
+    for and its measure; a year that could not be read is left out, not invented."""
+    esrf = NamedNode(facility_catalogue_iri("esrf"))
+    cells = {
+        FACILITY_YEAR: [((esrf, year_literal(2024)), 5), ((esrf, year_literal(None)), 1)],
+        SOURCE_STATUS: [((Literal("esrf"), Literal("valid")), 6)],
+    }
+    t = statistics_graph(cells, refreshed=datetime(2026, 1, 1, tzinfo=UTC))
+    observations = [x.subject for x in t if x.predicate == TYPE and x.object == QB.Observation]
+    assert len(observations) == len(set(observations)) == 3
+    by_year = NamedNode(statistics_dataset_iri(FACILITY_YEAR))
+    assert has(t, by_year, TYPE, QB.DataSet)
+    assert has(t, by_year, DCT.modified, Literal("2026-01-01T00:00:00Z", datatype=XSD.dateTime))
+    years = [x.object for x in t if x.predicate == SDMX_DIMENSION.refPeriod]
+    assert years == [Literal("2024", datatype=XSD.gYear)]
+    counts = sorted(int(x.object.value) for x in t if x.predicate == PANKG_NS.datasetCount)
+    assert counts == [1, 5]
+    assert has(t, NamedNode(UNKNOWN_CATALOGUE), DCT.title, Literal("(unknown)"))
+    # Same cells, same observation IRIs: a refresh replaces a cell rather than minting a new one.
+    again = statistics_graph(cells, refreshed=datetime(2026, 1, 2, tzinfo=UTC))
+    assert observations == [x.subject for x in again if x.predicate == TYPE and x.object == QB.Observation]
