@@ -18,7 +18,6 @@ from graph.statistics import (
     FACILITY_YEAR,
     FACILITY_YEAR_QUERY,
     SOURCE_STATUS,
-    SOURCE_STATUS_DELETED_QUERY,
     SOURCE_STATUS_QUERY,
     TECHNIQUE,
     TECHNIQUE_QUERY,
@@ -94,7 +93,7 @@ def statistics_cells(store: GraphStore) -> dict[str, list[Cell]]:
     """Run the three aggregates of `graph.statistics` on the store: {table name: [(dimension values, n)]}.
 
     A full recompute, O(store): one scan of the datasets, one of the technique links and one of the
-    provenance graph (about 0.25 s per 10,000 records here; bench/RESULTS.md)."""
+    provenance graph (about 0.1 s per 10,000 records here; bench/RESULTS.md)."""
     facility_year: list[Cell] = []
     for row in _solutions(store, FACILITY_YEAR_QUERY):
         year = year_literal(_int(row["year"]))
@@ -104,16 +103,10 @@ def statistics_cells(store: GraphStore) -> dict[str, list[Cell]]:
         for row in _solutions(store, TECHNIQUE_QUERY)
         if isinstance(row["technique"], NamedNode)
     ]
-    deleted = {
-        (row["source"], row["status"]): _int(row["n"]) or 0
-        for row in _solutions(store, SOURCE_STATUS_DELETED_QUERY)
-    }
-    source_status: list[Cell] = []
-    for row in _solutions(store, SOURCE_STATUS_QUERY):
-        key = (row["source"], row["status"])
-        live = (_int(row["n"]) or 0) - deleted.get(key, 0)
-        if live > 0:  # a source whose records are all deleted has no cell, as a COUNT would have none
-            source_status.append((key, live))  # type: ignore[arg-type]
+    source_status: list[Cell] = [
+        ((row["source"], row["status"]), _int(row["n"]) or 0)  # type: ignore[misc]
+        for row in _solutions(store, SOURCE_STATUS_QUERY)
+    ]
     return {FACILITY_YEAR: facility_year, TECHNIQUE: technique, SOURCE_STATUS: source_status}
 
 

@@ -52,6 +52,11 @@ SOURCE_STATUS = "records-per-source-and-status"
 
 # The aggregates, run on the store (either backend) by refresh_statistics. Each names its record graphs
 # with GRAPH ?record so that the node's own graphs (PaNET, provenance, catalogue) are not counted.
+#
+# Why the subqueries: written as one group, Oxigraph joins the patterns by looking each row up in the
+# index (a RocksDB seek, ~7 us), three lookups per dataset; a subquery per pattern is evaluated on its own,
+# one index scan each (~0.3 us a row), and the results are hash-joined. Same answers, 4x faster: the
+# facility and year counts took 520 ms at 30,000 records as one group, 120 ms like this.
 
 # The facility is the catalogue the record was harvested for (provenance graph), else the catalogue the
 # dataset says it is in; the year is the first four characters of dct:issued (an xsd:date, xsd:dateTime,
@@ -63,9 +68,16 @@ PREFIX schema: <http://schema.org/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 SELECT ?catalogue ?year (COUNT(DISTINCT ?dataset) AS ?n)
 WHERE {{
-  GRAPH ?record {{ ?dataset a dcat:Dataset ; dct:issued ?issued . }}
-  OPTIONAL {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?record dct:isPartOf ?harvestedFor }} }}
-  OPTIONAL {{ GRAPH ?record {{ ?dataset schema:includedInDataCatalog ?listedIn }} }}
+  {{ SELECT ?record ?dataset WHERE {{ GRAPH ?record {{ ?dataset a dcat:Dataset }} }} }}
+  {{ SELECT ?record ?dataset ?issued WHERE {{ GRAPH ?record {{ ?dataset dct:issued ?issued }} }} }}
+  OPTIONAL {{
+    SELECT ?record ?harvestedFor
+    WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?record dct:isPartOf ?harvestedFor }} }}
+  }}
+  OPTIONAL {{
+    SELECT ?record ?dataset ?listedIn
+    WHERE {{ GRAPH ?record {{ ?dataset schema:includedInDataCatalog ?listedIn }} }}
+  }}
   BIND(COALESCE(?harvestedFor, ?listedIn, <{UNKNOWN_CATALOGUE}>) AS ?catalogue)
   BIND(xsd:integer(SUBSTR(STR(?issued), 1, 4)) AS ?year)
 }}
@@ -92,26 +104,16 @@ WHERE {{
 GROUP BY ?technique
 """
 
-# Live records per source and validation status: every record with provenance, less the tombstoned ones
-# (a deleted record keeps its provenance beside the tombstone). Two queries, because FILTER NOT EXISTS per
-# record doubled the cost (70 vs 35 ms at 10,000 records) while the tombstones are found from their own
-# predicate in no time. The validation status comes first: Oxigraph joins in the written order here.
+# Live records per source and validation status; a deleted record keeps its provenance beside the
+# tombstone, hence the MINUS.
 SOURCE_STATUS_QUERY = f"""
-PREFIX pankg: <https://w3id.org/pan-kg/ns#>
-SELECT ?source ?status (COUNT(?record) AS ?n)
-WHERE {{
-  GRAPH <{PROVENANCE_GRAPH}> {{ ?record pankg:validationStatus ?status ; pankg:source ?source . }}
-}}
-GROUP BY ?source ?status
-"""
-SOURCE_STATUS_DELETED_QUERY = f"""
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX pankg: <https://w3id.org/pan-kg/ns#>
 SELECT ?source ?status (COUNT(?record) AS ?n)
 WHERE {{
-  GRAPH <{PROVENANCE_GRAPH}> {{
-    ?record prov:invalidatedAtTime ?deleted ; pankg:validationStatus ?status ; pankg:source ?source .
-  }}
+  {{ SELECT ?record ?status WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?record pankg:validationStatus ?status }} }} }}
+  {{ SELECT ?record ?source WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?record pankg:source ?source }} }} }}
+  MINUS {{ SELECT ?record WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?record prov:invalidatedAtTime ?deleted }} }} }}
 }}
 GROUP BY ?source ?status
 """
