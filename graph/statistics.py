@@ -46,6 +46,7 @@ from graph.vocab import (
     datetime_literal,
 )
 
+PANET_NS = "http://purl.org/pan-science/PaNET/"
 FACILITY_YEAR = "datasets-per-facility-and-year"
 TECHNIQUE = "datasets-per-technique"
 SOURCE_STATUS = "records-per-source-and-status"
@@ -97,6 +98,8 @@ WHERE {{
     WHERE {{
       {{ SELECT DISTINCT ?used WHERE {{ GRAPH ?anyRecord {{ ?anyDataset schema:measurementTechnique ?used }} }} }}
       GRAPH <{PANET_GRAPH}> {{ ?used rdfs:subClassOf* ?technique }}
+      # PaNET's root class is an owl:Thing: count PaNET classes only (and a technique outside PaNET).
+      FILTER(?technique = ?used || STRSTARTS(STR(?technique), "{PANET_NS}"))
     }}
   }}
   GRAPH ?record {{ ?dataset schema:measurementTechnique ?used }}
