@@ -93,7 +93,7 @@ def statistics_cells(store: GraphStore) -> dict[str, list[Cell]]:
     """Run the three aggregates of `graph.statistics` on the store: {table name: [(dimension values, n)]}.
 
     A full recompute, O(store): one scan of the datasets, one of the technique links and one of the
-    provenance graph (about 0.1 s per 10,000 records here; bench/RESULTS.md)."""
+    provenance graph (0.1 s at 10,000 records, 1-2.4 s at 100,000 here; bench/RESULTS.md)."""
     facility_year: list[Cell] = []
     for row in _solutions(store, FACILITY_YEAR_QUERY):
         year = year_literal(_int(row["year"]))
