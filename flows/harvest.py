@@ -17,7 +17,7 @@ from flows import settings
 from flows.pipeline import process_source, processing_version
 from flows.progress import Progress
 from flows.reference import panet_index, resolve_panet
-from graph.iris import GRAPH_BASE, harvest_run_iri
+from graph.iris import GRAPH_BASE
 from graph.load import load_panet, refresh_catalogue
 from graph.provenance import harvest_run
 from graph.store import open_store
@@ -184,7 +184,12 @@ def harvest_one_source(
 ) -> dict[str, object]:
     """One source: harvest (unless remapping only) and, side by side, map, validate and load what changed."""
     started = datetime.now(UTC)
-    run_iri = harvest_run_iri(source.id, started.strftime("%Y%m%dT%H%M%SZ"))
+    run_iri, opening = harvest_run(
+        source=source.id, endpoint=source.url, started=started, ended=None, counts={}
+    )
+    with open_store(Path(data_dir)) as graph:
+        # Recorded before anything loads: if the run is killed, peers syncing changes still find its records.
+        graph.replace_records([], provenance=opening)
     if remap_only:
         with RawStore(settings.raw_store_path(Path(data_dir))) as raw:
             # A remap is a run of its own (nothing fetched), so its report has a run to belong to.

@@ -26,12 +26,13 @@ def harvest_run(
     source: str,
     endpoint: str,
     started: datetime,
-    ended: datetime,
+    ended: datetime | None,
     counts: Mapping[str, int],
 ) -> tuple[str, list[Triple]]:
     """A harvest run as a `prov:Activity`; returns (run IRI, triples).
 
-    `counts` keys become `pankg:records<Key>` (e.g. harvested, loaded, deleted, failed).
+    `counts` keys become `pankg:records<Key>` (e.g. harvested, loaded, deleted, failed). `ended` None: the
+    run as it starts (recorded before it loads anything, so a run that never ends is still found).
 
     >>> from datetime import UTC
     >>> run, triples = harvest_run(source="esrf", endpoint="https://example.org/oai",
@@ -49,10 +50,11 @@ def harvest_run(
         Triple(run, TYPE, PROV.Activity),
         Triple(run, PROV.used, NamedNode(endpoint)),
         Triple(run, PROV.startedAtTime, datetime_literal(started)),
-        Triple(run, PROV.endedAtTime, datetime_literal(ended)),
         Triple(run, PROV.wasAssociatedWith, NamedNode(facility_catalogue_iri(source))),
         Triple(run, DCT.isPartOf, NamedNode(facility_catalogue_iri(source))),
     ]
+    if ended is not None:
+        triples.append(Triple(run, PROV.endedAtTime, datetime_literal(ended)))
     for key, value in sorted(counts.items()):
         if not _COUNT_KEY.match(key):
             raise ValueError(f"count key must be a lowerCamel word, got {key!r}")

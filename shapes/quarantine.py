@@ -313,7 +313,7 @@ class QuarantineStore:
         return self._row(row) if row else None
 
     def identifiers(self, source: str) -> list[str]:
-        """What the next run of `source` re-validates."""
+        """The identifiers held for `source`."""
         return [r[0] for r in self._db.execute("SELECT identifier FROM quarantine WHERE source=?", (source,))]
 
     def counts(self) -> dict[str, int]:

@@ -115,6 +115,24 @@ def test_changed_and_deleted_since(store: GraphStore) -> None:
     assert rows(store, later) == []
 
 
+def test_a_run_that_never_ended_is_always_in_the_changes(store: GraphStore) -> None:
+    """The flow records a run as it starts; if it is killed before it ends, the records it loaded are still
+    listed, whatever the moment asked for (a sync may fetch a record twice, never miss one)."""
+    record = example_records()[0]
+    started = RUN_ENDED + timedelta(days=30)
+    killed, opening = harvest_run(
+        source=EXAMPLES_SOURCE["id"], endpoint=EXAMPLES_SOURCE["url"], started=started, ended=None, counts={}
+    )
+    provenance = [t for t in example_provenance(started, run_iri=killed) if t.subject.value == record[0]]
+    fill_store(store, [record], provenance=[*opening, *provenance])
+    query = (QUERIES / "records-changed-since.rq").read_text()
+    later = query.replace("2024-01-01T00:00:00Z", "2099-01-01T00:00:00Z")
+    assert later != query
+    assert [(r["record"], r["run"], "runEnded" in r) for r in rows(store, later)] == [
+        (record[0], killed, False)
+    ]
+
+
 def test_pages_cover_every_answer_once(store: GraphStore) -> None:
     """LIMIT/OFFSET pages of a listing: together the whole answer, each row once; the last page is short."""
     build(store)
