@@ -23,7 +23,7 @@ _CREATOR = re.compile(rb"(<creatorName[^>]*>)([^<,]+)(,[^<]*)?(</creatorName>)")
 _ORCID = re.compile(rb"(\d{4}-\d{4}-\d{4}-)\d{3}[\dX]")
 _RELATED_VERSION = re.compile(rb"(relationType=\"IsPreviousVersionOf\"[^>]*>)([^<]+)(<)")
 _DATE = re.compile(rb"(<date [^>]*>)(\d{4})")
-_YEAR = re.compile(rb"(<publicationYear>)(\d{4})(</publicationYear>)")
+_PUBLICATION_YEAR = re.compile(rb"(<publicationYear>)(\d{4})(</publicationYear>)")
 _SUBJECTS_END = re.compile(rb"</subjects>")
 _RESOURCE_END = re.compile(rb"</resource>\s*$")
 _RELATED_END = re.compile(rb"</relatedIdentifiers>")
@@ -55,27 +55,41 @@ def _pdb_id(n: int) -> bytes:
     )
 
 
-def vary(resource: bytes, n: int, *, revised: bool = False) -> bytes:
-    """Example `resource` made into the n-th distinct record."""
-    year = b"%d" % (2005 + n % 20)
-    resource = _IDENTIFIER.sub(lambda m: m[1] + m[2] + b".bench-%d" % n + m[3], resource, count=1)
-    suffix = b" (run %d)" % n + (REVISED if revised else b"")
-    resource = _TITLE.sub(lambda m: m[1] + m[2] + suffix + m[3], resource, count=1)
-    resource = _CREATOR.sub(
-        lambda m: m[1] + m[2] + b"-" + FAMILY_NAMES[n % len(FAMILY_NAMES)] + (m[3] or b"") + m[4], resource
-    )
+# Where record n's own values go in an example's template. Bytes 0x01-0x08 cannot occur in XML 1.0, so
+# they never clash with the example's text.
+_N, _REVISED, _FAMILY, _PERSON, _YEAR, _TECHNIQUE, _RELATED, _RELATED_BLOCK = (
+    bytes([c]) for c in range(1, 9)
+)
+_MARKER = re.compile(rb"([\x01-\x08])")
+
+
+def template(resource: bytes) -> list[bytes]:
+    """Example `resource` split where `vary` puts record n's values: text and one-byte markers alternate.
+
+    Made once per example, so that the provider builds each record with one join instead of a dozen
+    regular-expression passes over the whole resource (those were two thirds of its CPU)."""
+    resource = _IDENTIFIER.sub(lambda m: m[1] + m[2] + b".bench-" + _N + m[3], resource, count=1)
+    resource = _TITLE.sub(lambda m: m[1] + m[2] + b" (run " + _N + b")" + _REVISED + m[3], resource, count=1)
+    resource = _CREATOR.sub(lambda m: m[1] + m[2] + b"-" + _FAMILY + (m[3] or b"") + m[4], resource)
     # One person per (example, family name): an ORCID always comes with the same name, as in real data.
-    resource = _ORCID.sub(lambda m: m[1] + b"%04d" % (n % _PEOPLE), resource)
+    resource = _ORCID.sub(lambda m: m[1] + _PERSON, resource)
     # A previous version of record n is about record n only (its statements name the record's DOI).
-    resource = _RELATED_VERSION.sub(lambda m: m[1] + m[2] + b".v%d" % n + m[3], resource)
-    resource = _DATE.sub(lambda m: m[1] + year, resource)
-    resource = _YEAR.sub(lambda m: m[1] + year + m[3], resource)
-    technique = TECHNIQUES[n % len(TECHNIQUES)]
-    subject = b'<subject subjectScheme="keyword">' + technique + b"</subject>"
+    resource = _RELATED_VERSION.sub(lambda m: m[1] + m[2] + b".v" + _N + m[3], resource)
+    resource = _DATE.sub(lambda m: m[1] + _YEAR, resource)
+    resource = _PUBLICATION_YEAR.sub(lambda m: m[1] + _YEAR + m[3], resource)
+    subject = b'<subject subjectScheme="keyword">' + _TECHNIQUE + b"</subject>"
     if _SUBJECTS_END.search(resource):
         resource = _SUBJECTS_END.sub(lambda m: subject + m[0], resource, count=1)
     else:
         resource = _RESOURCE_END.sub(lambda m: b"<subjects>" + subject + b"</subjects>" + m[0], resource)
+    if _RELATED_END.search(resource):
+        resource = _RELATED_END.sub(lambda m: _RELATED + m[0], resource, count=1)
+    else:
+        resource = _RESOURCE_END.sub(lambda m: _RELATED_BLOCK + m[0], resource)
+    return _MARKER.split(resource)
+
+
+def _related(n: int) -> bytes:
     related = b""
     if n % 3 == 0:
         related += (
@@ -87,14 +101,29 @@ def vary(resource: bytes, n: int, *, revised: bool = False) -> bytes:
             b'<relatedIdentifier relatedIdentifierType="URL" relationType="References">'
             b"https://www.ebi.ac.uk/emdb/EMD-12602</relatedIdentifier>"
         )
-    if related:
-        if _RELATED_END.search(resource):
-            resource = _RELATED_END.sub(lambda m: related + m[0], resource, count=1)
-        else:
-            resource = _RESOURCE_END.sub(
-                lambda m: b"<relatedIdentifiers>" + related + b"</relatedIdentifiers>" + m[0], resource
-            )
-    return resource
+    return related
+
+
+def render(parts: list[bytes], n: int, *, revised: bool = False) -> bytes:
+    """Record n from its example's `template`."""
+    related = _related(n)
+    values = {
+        _N: b"%d" % n,
+        _REVISED: REVISED if revised else b"",
+        _FAMILY: FAMILY_NAMES[n % len(FAMILY_NAMES)],
+        _PERSON: b"%04d" % (n % _PEOPLE),
+        _YEAR: b"%d" % (2005 + n % 20),
+        _TECHNIQUE: TECHNIQUES[n % len(TECHNIQUES)],
+        _RELATED: related,
+        _RELATED_BLOCK: b"<relatedIdentifiers>" + related + b"</relatedIdentifiers>" if related else b"",
+    }
+    # Odd positions of a split with one capturing group are the markers.
+    return b"".join([values[part] if i % 2 else part for i, part in enumerate(parts)])
+
+
+def vary(resource: bytes, n: int, *, revised: bool = False) -> bytes:
+    """Example `resource` made into the n-th distinct record."""
+    return render(template(resource), n, revised=revised)
 
 
 class BenchCorpus(Sequence[ServedRecord]):
@@ -114,6 +143,7 @@ class BenchCorpus(Sequence[ServedRecord]):
         self.deleted_every = deleted_every
         self.start = start
         self.examples = [resource for _name, resource in datacite_resources()]
+        self.templates = [template(resource) for resource in self.examples]
 
     def is_changed(self, n: int) -> bool:
         return bool(self.changed_every) and n % self.changed_every == 1
@@ -129,7 +159,7 @@ class BenchCorpus(Sequence[ServedRecord]):
         return ServedRecord(
             identifier=f"oai:pan-kg.bench:{n:07d}",
             datestamp=self.start + timedelta(seconds=n) + later,
-            resource=b"" if deleted else vary(self.examples[n % len(self.examples)], n, revised=changed),
+            resource=b"" if deleted else render(self.templates[n % len(self.templates)], n, revised=changed),
             sets=["openaire_data"],
             deleted=deleted,
         )

@@ -75,9 +75,13 @@ def serve(corpus: BenchCorpus, page_size: int, port_queue: multiprocessing.Queue
 
 @contextmanager
 def provider(corpus: BenchCorpus, page_size: int) -> Iterator[tuple[str, int]]:
-    """The provider's URL and process id, for as long as the block runs."""
-    queue: multiprocessing.Queue = multiprocessing.Queue()
-    process = multiprocessing.Process(target=serve, args=(corpus, page_size, queue), daemon=True)
+    """The provider's URL and process id, for as long as the block runs.
+
+    Spawned, not forked: a fork would share this process's pages (the graph store, PaNET) and report them
+    as the provider's memory; spawned, its RSS is its own (the corpus is built a page at a time)."""
+    context = multiprocessing.get_context("spawn")
+    queue: multiprocessing.Queue = context.Queue()
+    process = context.Process(target=serve, args=(corpus, page_size, queue), daemon=True)
     process.start()
     try:
         yield queue.get(timeout=600), process.pid or 0
@@ -109,11 +113,13 @@ def _children(pid: int) -> list[int]:
 
 
 class RssSampler:
-    """Peak of the summed RSS of this process and its descendants (minus `exclude`), every 50 ms."""
+    """Peak of the summed RSS of this process and its descendants (minus `exclude`, the provider, whose
+    own peak is kept apart), every 50 ms."""
 
     def __init__(self, exclude: int = 0) -> None:
         self.exclude = exclude
         self.peak_kib = 0
+        self.excluded_peak_kib = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -130,6 +136,8 @@ class RssSampler:
     def _run(self) -> None:
         while not self._stop.wait(0.05):
             self.peak_kib = max(self.peak_kib, self._total())
+            if self.exclude:
+                self.excluded_peak_kib = max(self.excluded_peak_kib, _rss_kib(self.exclude))
 
     def __enter__(self) -> RssSampler:
         self.peak_kib = self._total()
@@ -173,6 +181,7 @@ class Scenario:
     process_seconds: float
     peak_mib: float
     workers: int = 1
+    provider_peak_mib: float = 0.0
 
     def free_cores_estimate(self, cores: int) -> float:
         """Seconds the run would take on `cores` cores of its own (this machine is shared, so wall times
@@ -184,8 +193,10 @@ class Scenario:
             processing = max((checking + parent) / cores, checking / self.workers, parent)
         else:
             processing = checking + parent
-        # The harvester asks for the next page only once it has stored this one: no overlap.
-        return self.fetch_cpu + self.provider_cpu + processing
+        # The harvester fetches a page ahead (harvesters/prefetch.py): on two cores or more it and the
+        # provider run side by side, so the slower of the two sets the pace.
+        fetching = max(self.fetch_cpu, self.provider_cpu) if cores > 1 else self.fetch_cpu + self.provider_cpu
+        return fetching + processing
 
     @property
     def seconds(self) -> float:
@@ -218,8 +229,8 @@ class Scenario:
             f"   end to end: {records:,} records in {self.seconds:.1f} s = {rate(records, self.seconds)}"
             f" (fetch {self.fetch_seconds:.1f} s + map/validate/load {self.process_seconds:.1f} s);"
             f" on {cores} free cores (from CPU seconds): {rate(records, estimate)}",
-            f"   peak RSS (pipeline processes): {self.peak_mib:,.0f} MiB; store sizes: "
-            + ", ".join(f"{k} {v:,.1f} MiB" for k, v in sizes.items()),
+            f"   peak RSS (pipeline processes): {self.peak_mib:,.0f} MiB (provider {self.provider_peak_mib:,.0f} MiB);"
+            " store sizes: " + ", ".join(f"{k} {v:,.1f} MiB" for k, v in sizes.items()),
         ]
 
 
@@ -289,6 +300,7 @@ def run_scenario(
         process_seconds,
         rss.peak_mib,
         args.workers,
+        rss.excluded_peak_kib / 1024,
     )
 
 

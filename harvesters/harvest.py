@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from harvesters import panosc_api, scicat
 from harvesters.http import FetchError, HttpPolicy, PoliteSession
 from harvesters.oai_pmh import OaiPmhClient, format_datestamp, parse_datestamp
+from harvesters.prefetch import prefetched
 from harvesters.raw_store import RawStore, UpsertCounts
 from harvesters.records import DAY, HarvestClient, PageError, RawRecord, Window
 from harvesters.sources import Source
@@ -201,31 +202,33 @@ def harvest_source(
         complete = True
         unidentified = 0
         try:
-            for page in client.list_records(window):
-                summary.findings.extend(page.findings)
-                complete = complete and not page.ended_early
-                counts.add(store.upsert(page.records, run_id))
-                if page.skipped:
-                    store.mark_seen(source.id, page.skipped, run_id)
-                unidentified += page.unidentified
-                summary.fetched += len(page.records)
-                if (
-                    from_moment is not None
-                    and not is_full
-                    and any(
-                        (m := parse_datestamp(r.datestamp)) is not None and m < from_moment - tolerance
-                        for r in page.records
-                    )
-                ):
-                    # Records older than `from` coming back: the provider ignores `from`, so this is a full pull.
-                    summary.findings.append(
-                        "provider ignores 'from': treated as a full pull"
-                        " (set ignores_from = true for this source)"
-                    )
-                    is_full = True
-                    summary.mode = "full"
-                if progress:
-                    progress(source.id, summary.fetched, time.monotonic() - clock)
+            # One page ahead: the provider builds (and sends) page N+1 while page N is committed here.
+            with prefetched(client.list_records(window)) as pages:
+                for page in pages:
+                    summary.findings.extend(page.findings)
+                    complete = complete and not page.ended_early
+                    counts.add(store.upsert(page.records, run_id))
+                    if page.skipped:
+                        store.mark_seen(source.id, page.skipped, run_id)
+                    unidentified += page.unidentified
+                    summary.fetched += len(page.records)
+                    if (
+                        from_moment is not None
+                        and not is_full
+                        and any(
+                            (m := parse_datestamp(r.datestamp)) is not None and m < from_moment - tolerance
+                            for r in page.records
+                        )
+                    ):
+                        # Records older than `from` coming back: the provider ignores `from`, so this is a full pull.
+                        summary.findings.append(
+                            "provider ignores 'from': treated as a full pull"
+                            " (set ignores_from = true for this source)"
+                        )
+                        is_full = True
+                        summary.mode = "full"
+                    if progress:
+                        progress(source.id, summary.fetched, time.monotonic() - clock)
         except failures as exc:
             complete = False
             summary.failed_pages += 1
