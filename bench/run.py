@@ -34,8 +34,7 @@ from functools import partial
 from pathlib import Path
 
 from bench.corpus import BenchCorpus
-from flows.pipeline import STAGES, ProcessSummary, process_source, processing_version
-from graph.iris import harvest_run_iri
+from flows.pipeline import STAGES, HarvestSignal, ProcessSummary, process_source, processing_version
 from graph.load import load_panet, refresh_catalogue, refresh_statistics
 from graph.provenance import harvest_run
 from graph.serve import oxigraph_binary, wait_ready
@@ -175,39 +174,28 @@ class Scenario:
     name: str
     fetch: SourceSummary
     process: ProcessSummary
-    fetch_seconds: float
-    fetch_cpu: float  # the harvester's own CPU seconds (parse, hash, raw store)
+    fetch_seconds: float  # from the start until the harvest had committed its last page
+    parent_cpu: float  # CPU seconds of the pipeline's own process: harvest threads, read, load, bookkeeping
     provider_cpu: float  # the provider's CPU seconds meanwhile
-    process_seconds: float
+    seconds: float  # wall clock of the whole run, fetch and processing side by side
     peak_mib: float
     workers: int = 1
     provider_peak_mib: float = 0.0
 
     def free_cores_estimate(self, cores: int) -> float:
         """Seconds the run would take on `cores` cores of its own (this machine is shared, so wall times
-        include other people's work): CPU seconds spread over the processes that can run in parallel."""
+        include other people's work): all CPU seconds spread over the cores, but never less than the busiest
+        process alone (the pipeline's own process, the provider, or the workers spread over themselves)."""
         cpu = self.process.stage_cpu_seconds
         checking = cpu["map"] + cpu["validate"]
-        parent = cpu["read"] + cpu["transfer"] + cpu["load"] + cpu["bookkeeping"]
-        if self.workers > 1:
-            processing = max((checking + parent) / cores, checking / self.workers, parent)
-        else:
-            processing = checking + parent
-        # The harvester fetches a page ahead (harvesters/prefetch.py): on two cores or more it and the
-        # provider run side by side, so the slower of the two sets the pace.
-        fetching = max(self.fetch_cpu, self.provider_cpu) if cores > 1 else self.fetch_cpu + self.provider_cpu
-        return fetching + processing
-
-    @property
-    def seconds(self) -> float:
-        return self.fetch_seconds + self.process_seconds
+        if self.workers <= 1:
+            return self.parent_cpu + self.provider_cpu  # map/validate counted in the parent already
+        total = self.parent_cpu + checking + self.provider_cpu
+        return max(total / cores, self.parent_cpu, self.provider_cpu, checking / self.workers)
 
     def lines(self, records: int, sizes: dict[str, float]) -> list[str]:
         p, stages, cpu = self.process, self.process.stage_seconds, self.process.stage_cpu_seconds
-        per_stage = [
-            f"fetch {rate(self.fetch.fetched, self.fetch_seconds)} ({self.fetch_seconds:.1f} s;"
-            f" CPU: harvester {self.fetch_cpu:.1f} s, provider {self.provider_cpu:.1f} s)"
-        ]
+        per_stage = [f"fetch {rate(self.fetch.fetched, self.fetch_seconds)} ({self.fetch_seconds:.1f} s)"]
         for stage, count in (("map", p.mapped), ("validate", p.mapped), ("load", p.loaded)):
             per_stage.append(
                 f"{stage} {rate(count, stages[stage])} ({stages[stage]:.1f} s; CPU {rate(count, cpu[stage])})"
@@ -217,6 +205,7 @@ class Scenario:
         )
         cores = os.cpu_count() or 1
         estimate = self.free_cores_estimate(cores)
+        checking = cpu["map"] + cpu["validate"]
         return [
             f"== {self.name}: {records:,} records, {self.fetch.new:,} new, {self.fetch.changed:,} changed,"
             f" {self.fetch.unchanged:,} unchanged, {self.fetch.deleted:,} deleted at the source",
@@ -226,9 +215,11 @@ class Scenario:
             "   records/s per stage: "
             + "; ".join(per_stage)
             + (" [map/validate: summed over workers]" if self.workers > 1 else ""),
+            f"   CPU seconds: pipeline process {self.parent_cpu:.1f} (harvest threads, read, load, bookkeeping),"
+            f" map/validate workers {checking:.1f}, provider {self.provider_cpu:.1f}",
             f"   end to end: {records:,} records in {self.seconds:.1f} s = {rate(records, self.seconds)}"
-            f" (fetch {self.fetch_seconds:.1f} s + map/validate/load {self.process_seconds:.1f} s);"
-            f" on {cores} free cores (from CPU seconds): {rate(records, estimate)}",
+            f" (fetch and processing side by side; the harvest had committed its last page at"
+            f" {self.fetch_seconds:.1f} s); on {cores} free cores (from CPU seconds): {rate(records, estimate)}",
             f"   peak RSS (pipeline processes): {self.peak_mib:,.0f} MiB (provider {self.provider_peak_mib:,.0f} MiB);"
             " store sizes: " + ", ".join(f"{k} {v:,.1f} MiB" for k, v in sizes.items()),
         ]
@@ -241,63 +232,85 @@ def run_scenario(
     args: argparse.Namespace,
     panet: PanetIndex,
 ) -> Scenario:
+    """One harvest of the provider, fetched and processed side by side as `flows.harvest` runs them: the
+    harvest in a thread (its own raw-store connection) commits page by page, processing takes what landed."""
     validate = partial(validate_batch, ontology=PANET, engine=args.shacl_engine)
     with provider(corpus, args.page_size) as (url, provider_pid), RssSampler(exclude=provider_pid) as rss:
         source = Source(
             id="bench", name="Bench provider", protocol="oai-pmh", url=url, metadata_prefix="oai_datacite"
         )
-        with RawStore(data / "raw.sqlite") as raw:
-            started, cpu, provider_cpu = time.perf_counter(), time.process_time(), cpu_seconds(provider_pid)
-            fetched = harvest_source(
-                source, raw, full=True, policy=HttpPolicy(requests_per_second=0, timeout_seconds=600)
+        with (
+            RawStore(data / "raw.sqlite") as raw,
+            EmbeddedStore(data / "graph") as graph,
+            QuarantineStore(data / "quarantine.sqlite") as quarantine,
+        ):
+            if not graph.graph_iris():
+                load_panet(graph, PANET)
+            # As flows/harvest.py does: the run is a prov:Activity from its start (records-changed-since.rq
+            # starts from the runs), and records name the run that loaded them.
+            run_started = datetime.now(UTC)
+            run_iri, opening = harvest_run(
+                source=source.id, endpoint=url, started=run_started, ended=None, counts={}
             )
-            fetch_seconds, fetch_cpu = time.perf_counter() - started, time.process_time() - cpu
+            graph.replace_records([], provenance=opening)
+            signal, fetch_result = HarvestSignal(), {}
+
+            def fetch() -> None:
+                try:
+                    with RawStore(data / "raw.sqlite") as own:
+                        fetch_result["summary"] = harvest_source(
+                            source,
+                            own,
+                            full=True,
+                            policy=HttpPolicy(requests_per_second=0, timeout_seconds=600),
+                            on_commit=signal.committed,
+                        )
+                finally:
+                    fetch_result["seconds"] = time.perf_counter() - started
+                    signal.end()
+
+            started, cpu, provider_cpu = time.perf_counter(), time.process_time(), cpu_seconds(provider_pid)
+            harvesting = threading.Thread(target=fetch, name="bench-harvest")
+            harvesting.start()
+            processed = process_source(
+                source.id,
+                raw,
+                graph,
+                quarantine,
+                validate,
+                panet=panet,
+                run_iri=run_iri,
+                batch_size=args.batch_size,
+                workers=args.workers,
+                bulk=None if args.bulk else False,
+                version=processing_version(PANET),
+                harvest=signal,
+            )
+            harvesting.join()
+            total_seconds = time.perf_counter() - started
+            parent_cpu = time.process_time() - cpu
             provider_cpu = cpu_seconds(provider_pid) - provider_cpu
-            if fetched.status != "ok":
-                raise SystemExit(f"{name}: harvest failed: {fetched.message}")
-            with (
-                EmbeddedStore(data / "graph") as graph,
-                QuarantineStore(data / "quarantine.sqlite") as quarantine,
-            ):
-                if not graph.graph_iris():
-                    load_panet(graph, PANET)
-                started = time.perf_counter()
-                # As flows/harvest.py does: records name the run that loaded them, and the run is a
-                # prov:Activity, which records-changed-since.rq starts from.
-                run_started = datetime.now(UTC)
-                run_iri = harvest_run_iri(source.id, run_started.strftime("%Y%m%dT%H%M%SZ"))
-                processed = process_source(
-                    source.id,
-                    raw,
-                    graph,
-                    quarantine,
-                    validate,
-                    panet=panet,
-                    run_iri=run_iri,
-                    batch_size=args.batch_size,
-                    workers=args.workers,
-                    bulk=None if args.bulk else False,
-                    version=processing_version(PANET),
-                )
-                process_seconds = time.perf_counter() - started
-                _, activity = harvest_run(
-                    source=source.id,
-                    endpoint=url,
-                    started=run_started,
-                    ended=datetime.now(UTC),
-                    counts={"fetched": fetched.fetched, "loaded": processed.loaded},
-                )
-                graph.replace_records([], provenance=activity)
+            fetched = fetch_result.get("summary")
+            if fetched is None or fetched.status != "ok":
+                raise SystemExit(f"{name}: harvest failed: {fetched.message if fetched else 'crashed'}")
+            _, activity = harvest_run(
+                source=source.id,
+                endpoint=url,
+                started=run_started,
+                ended=datetime.now(UTC),
+                counts={"fetched": fetched.fetched, "loaded": processed.loaded},
+            )
+            graph.replace_records([], provenance=activity)
     if processed.failed:
         raise SystemExit(f"{name}: load failed: {processed.messages}")
     return Scenario(
         name,
         fetched,
         processed,
-        fetch_seconds,
-        fetch_cpu,
+        fetch_result["seconds"],
+        parent_cpu,
         provider_cpu,
-        process_seconds,
+        total_seconds,
         rss.peak_mib,
         args.workers,
         rss.excluded_peak_kib / 1024,

@@ -4,7 +4,6 @@ stage (never per record). Thin by design: the logic lives in the stage packages.
 from __future__ import annotations
 
 import os
-import threading
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -14,7 +13,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows import settings
-from flows.pipeline import process_source, processing_version
+from flows.pipeline import HarvestSignal, process_source, processing_version
 from flows.progress import Progress
 from flows.reference import panet_index, resolve_panet
 from graph.iris import GRAPH_BASE
@@ -48,7 +47,7 @@ SUMMARY_COLUMNS = (
 )
 
 
-@task(name="harvest-window", task_run_name="harvest-{source.id}")
+@task(name="harvest-window", task_run_name="harvest-{source.id}", cache_policy=NO_CACHE)
 def harvest_window(
     source: Source,
     data_dir: str,
@@ -57,6 +56,7 @@ def harvest_window(
     until: str | None,
     allow_mass_deletion: bool,
     records: list[str] | None,
+    signal: HarvestSignal | None = None,
 ) -> dict[str, object]:
     logger = get_run_logger()
     progress = Progress(logger)
@@ -72,6 +72,7 @@ def harvest_window(
                 until=until,
                 allow_mass_deletion=allow_mass_deletion,
                 progress=progress,
+                on_commit=signal.committed if signal else None,
             )
     progress.done()
     for finding in summary.findings[:50]:
@@ -81,7 +82,7 @@ def harvest_window(
     return summary.as_dict()
 
 
-# No cache: `harvest_done` is a live event, and a run must always process what the raw store holds now.
+# No cache: `harvest` is a live signal, and a run must always process what the raw store holds now.
 @task(name="map-validate-load", task_run_name="map-validate-load-{source.id}", cache_policy=NO_CACHE)
 def map_validate_load(
     source: Source,
@@ -89,10 +90,10 @@ def map_validate_load(
     panet_path: str | None,
     records: list[str] | None,
     run_iri: str,
-    harvest_done: threading.Event | None = None,
+    harvest: HarvestSignal | None = None,
 ) -> dict[str, object]:
-    """Map, validate and load what changed; with `harvest_done`, while the harvest task is still writing
-    (records are processed as its pages land, until the event is set)."""
+    """Map, validate and load what changed; with `harvest`, while the harvest task is still writing
+    (records are processed a batch at a time as its pages land, until it has ended)."""
     logger = get_run_logger()
     directory = Path(data_dir)
     panet_file = Path(panet_path) if panet_path else None
@@ -116,7 +117,7 @@ def map_validate_load(
             # Map and validate on every core (bench/RESULTS.md); small runs stay in this process.
             workers=os.cpu_count() or 1,
             version=processing_version(panet_file),
-            harvest_done=harvest_done,
+            harvest=harvest,
         )
     for message in summary.messages:
         logger.error("%s: %s", source.id, message)
@@ -200,10 +201,12 @@ def harvest_one_source(
     else:
         # Fetch and process side by side: the harvest task commits page by page into the raw store, the
         # processing task takes what has landed (bench/RESULTS.md: the two stages overlap on two cores).
-        done = threading.Event()
-        harvesting = harvest_window.submit(source, data_dir, mode, since, until, allow_mass_deletion, records)
-        harvesting.add_done_callback(lambda _: done.set())
-        processed = map_validate_load(source, data_dir, panet_path, records, run_iri, done)
+        signal = HarvestSignal()
+        harvesting = harvest_window.submit(
+            source, data_dir, mode, since, until, allow_mass_deletion, records, signal
+        )
+        harvesting.add_done_callback(lambda _: signal.end())
+        processed = map_validate_load(source, data_dir, panet_path, records, run_iri, signal)
         row = harvesting.result()
     report_quality(source, Path(data_dir), int(row["run_id"]), processed.pop("outcomes"))
     row |= {k: processed[k] for k in ("mapped", "valid", "warned", "quarantined", "loaded")}

@@ -36,7 +36,7 @@ from harvesters.records import RawRecord
 from mappings import MAPPING_VERSION, MappedRecord, MappingError, PanetIndex, crosswalk
 from mappings.iris import DEFAULT_BASE_IRI, graph_iri
 from shapes.quarantine import Entry, QuarantineStore
-from shapes.report import outcome_row
+from shapes.report import completeness, outcome_row
 from shapes.validate import Result, gate_fingerprint
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,8 @@ class CheckedBatch:
     mapped: list[tuple[RawRecord, MappedRecord | TransferredRecord]]
     failures: list[tuple[RawRecord, MappingError]]
     reports: Mapping[str, Report]
+    # The quality report's key-field flags per graph IRI, computed where the triples are objects already.
+    flags: Mapping[str, dict[str, bool]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # wall, per stage (map, validate)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -140,8 +142,9 @@ def check_batch(
     mapped, failures = map_batch([r for r in batch if not r.deleted], base_iri=base_iri, panet=panet)
     clock.lap("map")
     reports = validate([m for _, m in mapped]) if mapped else {}
+    flags = {m.graph_iri: completeness(m.triples, m.dataset_iri) for _, m in mapped}
     clock.lap("validate")
-    return CheckedBatch(batch, mapped, failures, reports, seconds, cpu_seconds)
+    return CheckedBatch(batch, mapped, failures, reports, flags, seconds, cpu_seconds)
 
 
 # --- worker processes -------------------------------------------------------------------------------------
@@ -162,7 +165,7 @@ def _check_in_worker(batch: list[RawRecord]) -> tuple[Any, ...]:
         for r, m in checked.mapped
     ]
     failures = [(r.identifier, e.field, e.reason) for r, e in checked.failures]
-    return mapped, failures, dict(checked.reports), checked.seconds, checked.cpu_seconds
+    return mapped, failures, dict(checked.reports), dict(checked.flags), checked.seconds, checked.cpu_seconds
 
 
 class TransferredRecord:
@@ -189,7 +192,7 @@ def ntriples_of(record: MappedRecord | TransferredRecord) -> bytes:
 
 
 def _unpack(batch: list[RawRecord], packed: tuple[Any, ...]) -> CheckedBatch:
-    mapped, failures, reports, seconds, cpu_seconds = packed
+    mapped, failures, reports, flags, seconds, cpu_seconds = packed
     clock = Stopwatch(seconds, cpu_seconds)
     by_id = {r.identifier: r for r in batch}
     checked = CheckedBatch(
@@ -197,6 +200,7 @@ def _unpack(batch: list[RawRecord], packed: tuple[Any, ...]) -> CheckedBatch:
         [(by_id[i], TransferredRecord(ds, g, nt)) for i, ds, g, nt in mapped],
         [(by_id[i], MappingError(i, fld, reason)) for i, fld, reason in failures],
         reports,
+        flags,
         seconds,
         cpu_seconds,
     )
@@ -246,8 +250,30 @@ def checked_batches(
             yield _unpack(done, future.result())
 
 
-# How often a processing pass looks for pages a concurrent harvest has committed.
-_POLL_SECONDS = 0.2
+class HarvestSignal:
+    """What a harvest running beside the processing tells it: how many records needing processing it has
+    committed so far (`committed`, its `on_commit` callback), and that it has ended (`end`). Processing then
+    reads the raw store only when a batch's worth has landed, and once more at the end."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self.landed = 0
+        self.ended = False
+
+    def committed(self, records: int) -> None:
+        with self._condition:
+            self.landed += records
+            self._condition.notify_all()
+
+    def end(self) -> None:
+        with self._condition:
+            self.ended = True
+            self._condition.notify_all()
+
+    def wait(self, landed_at_least: int) -> None:
+        """Until `landed_at_least` records have landed or the harvest has ended."""
+        with self._condition:
+            self._condition.wait_for(lambda: self.ended or self.landed >= landed_at_least)
 
 
 def processing_version(panet_path: Path | None) -> str:
@@ -289,12 +315,13 @@ def process_source(
     workers: int = 1,
     bulk: bool | None = None,
     version: str = MAPPING_VERSION,
-    harvest_done: threading.Event | None = None,
+    harvest: HarvestSignal | None = None,
 ) -> ProcessSummary:
     """Bring the graph in line with the raw store for one source (only what changed).
 
-    With `harvest_done`, a harvest of the source is writing the raw store meanwhile: records are processed
-    as its pages land, and the call returns once the event is set and everything pending is processed.
+    With `harvest`, a harvest of the source is writing the raw store meanwhile: records are processed a
+    batch at a time as its pages land, and the call returns once it has ended and everything pending is
+    processed.
 
     `version` is what the outcome depends on besides the payload (`processing_version`): records processed
     under another version, and only those, are processed again, quarantined ones included.
@@ -309,26 +336,29 @@ def process_source(
     in_flight: set[str] = set()  # handed to map/validate, not yet marked processed
 
     def read() -> Iterator[list[RawRecord]]:
+        looked_at = 0  # records landed when the last pass started
         while True:
+            if harvest is not None and not harvest.ended:
+                harvest.wait(looked_at + batch_size)
+                looked_at = harvest.landed
             # Read before the pass: once the harvest has ended, one more pass sees everything it wrote.
-            final = harvest_done is None or harvest_done.is_set()
-            found = False
+            final = harvest is None or harvest.ended
+            waiting: list[RawRecord] = []
             pending = raw.pending(source_id, version, batch_size=batch_size, identifiers=identifiers)
             while True:
                 clock.restart()
-                batch = next(pending, None)
+                page = next(pending, None)
                 clock.lap("read")
-                if batch is None:
+                if page is None:
                     break
-                batch = [r for r in batch if r.identifier not in in_flight]
-                if batch:
-                    found = True
+                waiting.extend(r for r in page if r.identifier not in in_flight)
+                # While the harvest runs, only full batches; the rest waits for a later pass.
+                while len(waiting) >= batch_size or (final and waiting):
+                    batch, waiting = waiting[:batch_size], waiting[batch_size:]
                     in_flight.update(r.identifier for r in batch)
                     yield batch
             if final:
                 return
-            if not found:
-                harvest_done.wait(_POLL_SECONDS)  # type: ignore[union-attr]
 
     for checked in checked_batches(
         read(), base_iri=base_iri, panet=panet, validate=validate, workers=workers
@@ -391,7 +421,14 @@ def load_batch(
         to_quarantine.append((record, None, failure))
 
     summary.outcomes.extend(
-        outcome_row(source_id, 0, record.identifier, result, checked.reports[result.graph_iri])
+        outcome_row(
+            source_id,
+            0,
+            record.identifier,
+            result,
+            checked.reports[result.graph_iri],
+            checked.flags.get(result.graph_iri),
+        )
         for record, result in checked.mapped
     )
     summary.outcomes.extend(

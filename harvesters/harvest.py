@@ -163,6 +163,7 @@ def harvest_source(
     guard: DeletionGuard | None = None,
     policy: HttpPolicy | None = None,
     progress: ProgressCallback | None = None,
+    on_commit: Callable[[int], None] | None = None,
 ) -> SourceSummary:
     """Harvest one source. Never raises for provider trouble: the summary says what failed and why."""
     guard = guard or DeletionGuard(source.max_deletion_share, source.max_deletion_count)
@@ -207,7 +208,10 @@ def harvest_source(
                 for page in pages:
                     summary.findings.extend(page.findings)
                     complete = complete and not page.ended_early
-                    counts.add(store.upsert(page.records, run_id))
+                    page_counts = store.upsert(page.records, run_id)
+                    counts.add(page_counts)
+                    if on_commit:  # records of this page that need processing, now committed
+                        on_commit(page_counts.new + page_counts.changed + page_counts.deleted)
                     if page.skipped:
                         store.mark_seen(source.id, page.skipped, run_id)
                     unidentified += page.unidentified

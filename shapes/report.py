@@ -14,7 +14,7 @@ import html
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -87,8 +87,15 @@ def completeness(triples: Iterable[pyoxigraph.Triple], dataset_iri: str) -> dict
     return flags
 
 
-def outcome_row(source: str, run_id: int, identifier: str, record: MappedLike, report: RecordReport) -> dict:
-    """One row of the outcomes DataFrame."""
+def outcome_row(
+    source: str,
+    run_id: int,
+    identifier: str,
+    record: MappedLike,
+    report: RecordReport,
+    flags: Mapping[str, bool] | None = None,
+) -> dict:
+    """One row of the outcomes DataFrame (`flags`: the record's `completeness`, if already computed)."""
     violations = [r.message for r in report.results if r.severity == "Violation"]
     warnings = [r.message for r in report.results if r.severity == "Warning"]
     return {
@@ -102,7 +109,7 @@ def outcome_row(source: str, run_id: int, identifier: str, record: MappedLike, r
         # All messages, for the top-N counts (not written to CSV).
         "violations": list(dict.fromkeys(violations)),
         "warnings": list(dict.fromkeys(warnings)),
-        **completeness(record.triples, record.dataset_iri),
+        **(completeness(record.triples, record.dataset_iri) if flags is None else flags),
     }
 
 
