@@ -41,7 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.run --records $(N) --shacl-engine $(SHACL_ENGINE)
+	$(BIN)/python -m bench.run --records $(N) --shacl-engine $(SHACL_ENGINE) $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -34,7 +34,14 @@ from functools import partial
 from pathlib import Path
 
 from bench.corpus import BenchCorpus
-from flows.pipeline import STAGES, HarvestSignal, ProcessSummary, process_source, processing_version
+from flows.pipeline import (
+    STAGES,
+    HarvestSignal,
+    OutcomeLog,
+    ProcessSummary,
+    process_source,
+    processing_version,
+)
 from graph.load import load_panet, refresh_catalogue, refresh_statistics
 from graph.provenance import harvest_run
 from graph.serve import oxigraph_binary, wait_ready
@@ -285,6 +292,7 @@ def run_scenario(
                 bulk=None if args.bulk else False,
                 version=processing_version(PANET),
                 harvest=signal,
+                outcomes=OutcomeLog(data / "outcomes.jsonl"),  # on disk, as the flow keeps them
             )
             harvesting.join()
             total_seconds = time.perf_counter() - started

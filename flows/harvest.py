@@ -4,6 +4,7 @@ stage (never per record). Thin by design: the logic lives in the stage packages.
 from __future__ import annotations
 
 import os
+from contextlib import closing
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -13,7 +14,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows import settings
-from flows.pipeline import HarvestSignal, process_source, processing_version
+from flows.pipeline import HarvestSignal, OutcomeLog, process_source, processing_version
 from flows.progress import Progress
 from flows.reference import panet_index, resolve_panet
 from graph.iris import GRAPH_BASE
@@ -99,10 +100,17 @@ def map_validate_load(
     panet_file = Path(panet_path) if panet_path else None
     panet = panet_index(panet_file)
     validate = partial(validate_batch, ontology=panet_file, engine=default_engine())
+    outcomes = OutcomeLog(
+        directory
+        / "reports"
+        / ".outcomes"
+        / f"{run_iri.rsplit('/', 2)[-2]}-{run_iri.rsplit('/', 1)[-1]}.jsonl"
+    )
     with (
         RawStore(settings.raw_store_path(directory)) as raw,
         open_store(directory) as graph,
         QuarantineStore(settings.quarantine_path(directory)) as quarantine,
+        closing(outcomes),
     ):
         summary = process_source(
             source.id,
@@ -118,6 +126,7 @@ def map_validate_load(
             workers=os.cpu_count() or 1,
             version=processing_version(panet_file),
             harvest=harvest,
+            outcomes=outcomes,
         )
     for message in summary.messages:
         logger.error("%s: %s", source.id, message)
@@ -130,7 +139,7 @@ def map_validate_load(
         summary.quarantined,
         summary.deleted,
     )
-    return summary.as_dict() | {"outcomes": summary.outcomes}
+    return summary.as_dict() | {"outcomes": str(outcomes.path)}
 
 
 def report_quality(source: Source, directory: Path, run_id: int, rows: list[dict[str, object]]) -> None:
@@ -208,7 +217,9 @@ def harvest_one_source(
         harvesting.add_done_callback(lambda _: signal.end())
         processed = map_validate_load(source, data_dir, panet_path, records, run_iri, signal)
         row = harvesting.result()
-    report_quality(source, Path(data_dir), int(row["run_id"]), processed.pop("outcomes"))
+    outcomes = Path(str(processed.pop("outcomes")))
+    report_quality(source, Path(data_dir), int(row["run_id"]), OutcomeLog.read(outcomes))
+    outcomes.unlink()
     row |= {k: processed[k] for k in ("mapped", "valid", "warned", "quarantined", "loaded")}
     row["removed"] = processed["deleted"]
     if processed["failed"]:

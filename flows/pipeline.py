@@ -13,15 +13,17 @@ present) goes through Oxigraph's bulk loader instead of one SPARQL update per ba
 
 from __future__ import annotations
 
+import copy
 import itertools
+import json
 import logging
 import multiprocessing
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -57,6 +59,27 @@ PROVENANCE_STATUS = {"valid": "valid", "warned": "warning"}
 STAGES = ("read", "map", "validate", "transfer", "load", "bookkeeping")
 
 
+class OutcomeLog:
+    """The outcome rows of a run as JSON lines in a file, appended batch by batch."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._file = path.open("w", encoding="utf-8")
+
+    def extend(self, rows: Iterable[dict[str, object]]) -> None:
+        self._file.writelines(json.dumps(row) + "\n" for row in rows)
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+    @staticmethod
+    def read(path: Path) -> list[dict[str, object]]:
+        with path.open(encoding="utf-8") as lines:
+            return [json.loads(line) for line in lines]
+
+
 @dataclass
 class ProcessSummary:
     source: str
@@ -74,11 +97,12 @@ class ProcessSummary:
     stage_cpu_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     quads_loaded: int = 0
     bulk: bool = False
-    # One row per validated record for the quality report (kept out of `as_dict`: it can be large).
-    outcomes: list[dict[str, object]] = field(default_factory=list, repr=False)
+    # One row per validated record for the quality report (kept out of `as_dict`: it can be large): a list,
+    # or an `OutcomeLog` on disk so that a 600,000-record run holds none of them in memory.
+    outcomes: list[dict[str, object]] | OutcomeLog = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, object]:
-        return {k: v for k, v in asdict(self).items() if k != "outcomes"}
+        return {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name != "outcomes"}
 
 
 @dataclass
@@ -316,6 +340,7 @@ def process_source(
     bulk: bool | None = None,
     version: str = MAPPING_VERSION,
     harvest: HarvestSignal | None = None,
+    outcomes: OutcomeLog | None = None,
 ) -> ProcessSummary:
     """Bring the graph in line with the raw store for one source (only what changed).
 
@@ -330,6 +355,8 @@ def process_source(
     record graphs with Oxigraph's bulk loader instead of transactions."""
     started = time.monotonic()
     summary = ProcessSummary(source=source_id)
+    if outcomes is not None:
+        summary.outcomes = outcomes
     summary.bulk = is_cold(source_id, raw, graph, base_iri) if bulk is None else bulk
     clock = Stopwatch(summary.stage_seconds, summary.stage_cpu_seconds)
 
