@@ -1,6 +1,6 @@
 """Validation throughput: N records (the crosswalk's output for the real samples, copied under new dataset /
-graph IRIs and fresh blank nodes) through the gate in batches, one pySHACL call per batch; prints records/s
-and peak memory.
+graph IRIs and fresh blank nodes) through the gate in batches, one engine call per batch (pySHACL, or
+`--shacl-engine shacl`); prints records/s and peak memory.
 
     .venv/bin/python -m bench.validate --records 10000 --batch-size 2000 --panet ../shared/data/panet/PaNET-1.3.0.owl
 """
@@ -15,7 +15,14 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 
-from shapes.validate import DEFAULT_BATCH_SIZE, batches, load_ontology, validate_batch
+from shapes.validate import (
+    DEFAULT_BATCH_SIZE,
+    ENGINES,
+    batches,
+    default_engine,
+    load_ontology,
+    validate_batch,
+)
 from tests.shapes.samples import Record, mapped_samples, panet_path, vary
 
 
@@ -36,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument("--panet", default=None, help="PaNET OWL (default: the shared test copy)")
+    parser.add_argument("--shacl-engine", choices=ENGINES, default=default_engine(), help="the gate's engine")
     args = parser.parse_args(argv)
 
     ontology = load_ontology(args.panet or panet_path())
@@ -48,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     for i, batch in enumerate(batches(records(args.records), args.batch_size)):
         triples += sum(len(r.triples) for r in batch)
         t0 = time.perf_counter()
-        reports = validate_batch(batch, ontology=ontology)  # one pySHACL call (more only on conflicts)
+        reports = validate_batch(batch, ontology=ontology, engine=args.shacl_engine)  # one call per batch
         validating += time.perf_counter() - t0
         statuses.update(r.status for r in reports.values())
         done = sum(statuses.values())
@@ -58,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     n = sum(statuses.values())
     print(f"records            {n}")
     print(f"triples            {triples} ({triples / max(n, 1):.0f} per record)")
-    print(f"batch size         {args.batch_size}")
+    print(f"batch size         {args.batch_size}; SHACL engine {args.shacl_engine}")
     print(f"statuses           {dict(sorted(statuses.items()))}")
     print(f"validation         {validating:.1f} s -> {n / validating:.0f} records/s (one process, one core)")
     print(f"wall incl. input   {wall:.1f} s (varying the records' IRIs included)")

@@ -323,6 +323,11 @@ class EmbeddedStore(GraphStore):
                 count += len(quads) - before
         prov = NamedNode(PROVENANCE_GRAPH)
         quads.extend(Quad(t.subject, t.predicate, t.object, prov) for t in provenance)
+        if nquads and quads:
+            # One bulk load per batch: each call writes and ingests its own RocksDB files, which costs more
+            # as the store grows.
+            nquads += pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS)
+            quads = []
         try:
             if nquads:
                 self.store.bulk_load(input=bytes(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
