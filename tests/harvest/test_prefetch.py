@@ -16,8 +16,8 @@ from harvesters.harvest import harvest_source
 from harvesters.http import HttpPolicy
 from harvesters.prefetch import prefetched
 from harvesters.raw_store import RawStore
-from harvesters.sources import Source
 from tests.harvest.corpus import served_records
+from tests.harvest.test_oai_server_harvest import source_for
 from tests.support.http_server import LoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
 
@@ -91,17 +91,6 @@ class FailingOnce:
                 start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
                 return [b"try later"]
         return self.app(environ, start_response)
-
-
-def source_for(url: str) -> Source:
-    return Source(
-        id="test",
-        name="Test",
-        protocol="oai-pmh",
-        url=url,
-        metadata_prefix="oai_datacite",
-        requests_per_second=0,
-    )
 
 
 def test_a_page_failing_after_committed_pages_keeps_them_and_the_next_run_resumes(tmp_path: Path) -> None:
