@@ -42,6 +42,7 @@ from flows.pipeline import (
     process_source,
     processing_version,
 )
+from flows.settings import Settings
 from graph.load import load_panet, refresh_catalogue, refresh_statistics
 from graph.provenance import harvest_run
 from graph.serve import oxigraph_binary, wait_ready
@@ -52,7 +53,7 @@ from harvesters.raw_store import RawStore
 from harvesters.sources import Source
 from mappings import PanetIndex
 from shapes.quarantine import QuarantineStore
-from shapes.validate import ENGINES, default_engine, validate_batch
+from shapes.validate import ENGINES, validate_batch
 
 REPO = Path(__file__).resolve().parents[1]
 PANET = REPO.parent / "shared" / "data" / "panet" / "PaNET-1.3.0.owl"
@@ -257,7 +258,7 @@ def run_scenario(
             # starts from the runs), and records name the run that loaded them.
             run_started = datetime.now(UTC)
             run_iri, opening = harvest_run(
-                source=source.id, endpoint=url, started=run_started, ended=None, counts={}
+                graph.iris, source=source.id, endpoint=url, started=run_started, ended=None, counts={}
             )
             graph.replace_records([], provenance=opening)
             signal, fetch_result = HarvestSignal(), {}
@@ -302,6 +303,7 @@ def run_scenario(
             if fetched is None or fetched.status != "ok":
                 raise SystemExit(f"{name}: harvest failed: {fetched.message if fetched else 'crashed'}")
             _, activity = harvest_run(
+                graph.iris,
                 source=source.id,
                 endpoint=url,
                 started=run_started,
@@ -523,7 +525,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=10, help="runs of each SPARQL query")
     parser.add_argument("--skip-references", action="store_true")
     parser.add_argument("--keep", type=Path, help="run in this (new) directory and keep the stores")
-    parser.add_argument("--shacl-engine", choices=ENGINES, default=default_engine(), help="the gate's engine")
+    parser.add_argument(
+        "--shacl-engine", choices=ENGINES, default=Settings.build().shacl_engine, help="the gate's engine"
+    )
     args = parser.parse_args(argv)
     n = args.records
     print(

@@ -13,20 +13,22 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows import settings
 from flows.pipeline import HarvestSignal, OutcomeLog, process_source, processing_version
 from flows.progress import Progress
 from flows.reference import panet_index, resolve_panet
-from graph.iris import GRAPH_BASE
+from flows.settings import Settings, quarantine_path, raw_store_path
+from graph.iris import NodeIris
 from graph.load import load_panet, refresh_catalogue
 from graph.provenance import harvest_run
 from graph.store import open_store
 from harvesters.harvest import SourceSummary, harvest_records, harvest_source
+from harvesters.locks import SourceBusyError, source_lock
 from harvesters.raw_store import RawStore, UpsertCounts
 from harvesters.sources import Source, load_sources, select_sources
+from mappings.iris import DEFAULT_BASE_IRI
 from shapes.quarantine import QuarantineStore
 from shapes.report import dqv_triples, outcomes_frame, raw_store_context, summarise, write_report
-from shapes.validate import default_engine, validate_batch
+from shapes.validate import DEFAULT_ENGINE, validate_batch
 
 SUMMARY_COLUMNS = (
     "source",
@@ -61,7 +63,7 @@ def harvest_window(
 ) -> dict[str, object]:
     logger = get_run_logger()
     progress = Progress(logger)
-    with RawStore(settings.raw_store_path(Path(data_dir))) as store:
+    with RawStore(raw_store_path(Path(data_dir))) as store:
         if records:
             summary = harvest_records(source, store, records)
         else:
@@ -92,6 +94,9 @@ def map_validate_load(
     records: list[str] | None,
     run_iri: str,
     harvest: HarvestSignal | None = None,
+    *,
+    base_iri: str,
+    shacl_engine: str,
 ) -> dict[str, object]:
     """Map, validate and load what changed; with `harvest`, while the harvest task is still writing
     (records are processed a batch at a time as its pages land, until it has ended)."""
@@ -99,7 +104,7 @@ def map_validate_load(
     directory = Path(data_dir)
     panet_file = Path(panet_path) if panet_path else None
     panet = panet_index(panet_file)
-    validate = partial(validate_batch, ontology=panet_file, engine=default_engine())
+    validate = partial(validate_batch, ontology=panet_file, engine=shacl_engine)
     outcomes = OutcomeLog(
         directory
         / "reports"
@@ -107,9 +112,9 @@ def map_validate_load(
         / f"{run_iri.rsplit('/', 2)[-2]}-{run_iri.rsplit('/', 1)[-1]}.jsonl"
     )
     with (
-        RawStore(settings.raw_store_path(directory)) as raw,
-        open_store(directory) as graph,
-        QuarantineStore(settings.quarantine_path(directory)) as quarantine,
+        RawStore(raw_store_path(directory)) as raw,
+        open_store(directory, NodeIris(base_iri)) as graph,
+        QuarantineStore(quarantine_path(directory)) as quarantine,
         closing(outcomes),
     ):
         summary = process_source(
@@ -119,7 +124,7 @@ def map_validate_load(
             quarantine,
             validate,
             panet=panet,
-            base_iri=settings.base_iri(),
+            base_iri=base_iri,
             run_iri=run_iri,
             identifiers=records,
             # Map and validate on every core (bench/RESULTS.md); small runs stay in this process.
@@ -142,22 +147,22 @@ def map_validate_load(
     return summary.as_dict() | {"outcomes": str(outcomes.path)}
 
 
-def report_quality(source: Source, directory: Path, run_id: int, rows: list[dict[str, object]]) -> None:
+def report_quality(
+    source: Source, directory: Path, iris: NodeIris, run_id: int, rows: list[dict[str, object]]
+) -> None:
     """The run's quality report from its per-record outcome rows: CSV + HTML under DATA_DIR/reports, DQV
     measurements in the graph (`…/graph/quality/{source}`), and the summary as a Prefect markdown artifact."""
     outcomes = outcomes_frame(rows)
     if not outcomes.empty:
         outcomes["run_id"] = run_id
-    runs, findings = raw_store_context(settings.raw_store_path(directory), [(source.id, run_id)])
-    with QuarantineStore(settings.quarantine_path(directory)) as quarantine:
+    runs, findings = raw_store_context(raw_store_path(directory), [(source.id, run_id)])
+    with QuarantineStore(quarantine_path(directory)) as quarantine:
         held = quarantine.counts()
     pages = write_report(directory, outcomes, runs=runs, findings=findings, held=held)
     measures = summarise(outcomes, runs, findings, held)
-    with open_store(directory) as graph:
+    with open_store(directory, iris) as graph:
         # One graph per source and run: peers can follow the quality of a source over time.
-        graph.replace_graph(
-            f"{GRAPH_BASE}quality/{source.id}/run-{run_id}", dqv_triples(measures, settings.base_iri())
-        )
+        graph.replace_graph(iris.quality_graph(source.id, run_id), dqv_triples(measures, iris.base))
     columns = [
         "source",
         "run_id",
@@ -191,22 +196,26 @@ def harvest_one_source(
     records: list[str] | None = None,
     remap_only: bool = False,
     panet_path: str | None = None,
+    base_iri: str = DEFAULT_BASE_IRI,
+    shacl_engine: str = DEFAULT_ENGINE,
 ) -> dict[str, object]:
     """One source: harvest (unless remapping only) and, side by side, map, validate and load what changed."""
     started = datetime.now(UTC)
+    iris = NodeIris(base_iri)
+    engine = {"base_iri": iris.base, "shacl_engine": shacl_engine}
     run_iri, opening = harvest_run(
-        source=source.id, endpoint=source.url, started=started, ended=None, counts={}
+        iris, source=source.id, endpoint=source.url, started=started, ended=None, counts={}
     )
-    with open_store(Path(data_dir)) as graph:
+    with open_store(Path(data_dir), iris) as graph:
         # Recorded before anything loads: if the run is killed, peers syncing changes still find its records.
         graph.replace_records([], provenance=opening)
     if remap_only:
-        with RawStore(settings.raw_store_path(Path(data_dir))) as raw:
+        with RawStore(raw_store_path(Path(data_dir))) as raw:
             # A remap is a run of its own (nothing fetched), so its report has a run to belong to.
             run_id = raw.start_run(source.id, "remap", None, None)
             raw.finish_run(run_id, "ok", UpsertCounts(), 0, 0)
         row: dict[str, object] = SourceSummary(source=source.id, mode="remap", run_id=run_id).as_dict()
-        processed = map_validate_load(source, data_dir, panet_path, records, run_iri)
+        processed = map_validate_load(source, data_dir, panet_path, records, run_iri, **engine)
     else:
         # Fetch and process side by side: the harvest task commits page by page into the raw store, the
         # processing task takes what has landed (bench/RESULTS.md: the two stages overlap on two cores).
@@ -215,10 +224,10 @@ def harvest_one_source(
             source, data_dir, mode, since, until, allow_mass_deletion, records, signal
         )
         harvesting.add_done_callback(lambda _: signal.end())
-        processed = map_validate_load(source, data_dir, panet_path, records, run_iri, signal)
+        processed = map_validate_load(source, data_dir, panet_path, records, run_iri, signal, **engine)
         row = harvesting.result()
     outcomes = Path(str(processed.pop("outcomes")))
-    report_quality(source, Path(data_dir), int(row["run_id"]), OutcomeLog.read(outcomes))
+    report_quality(source, Path(data_dir), iris, int(row["run_id"]), OutcomeLog.read(outcomes))
     outcomes.unlink()
     row |= {k: processed[k] for k in ("mapped", "valid", "warned", "quarantined", "loaded")}
     row["removed"] = processed["deleted"]
@@ -227,6 +236,7 @@ def harvest_one_source(
         row["message"] = "; ".join([str(row["message"]), *processed["messages"]]).strip("; ")
     # The run as a PROV activity, with its counts, in the provenance graph.
     _, activity = harvest_run(
+        iris,
         source=source.id,
         endpoint=source.url,
         started=started,
@@ -235,7 +245,7 @@ def harvest_one_source(
             key: int(row[key]) for key in ("fetched", "new", "changed", "deleted", "loaded", "quarantined")
         },
     )
-    with open_store(Path(data_dir)) as graph:
+    with open_store(Path(data_dir), iris) as graph:
         graph.replace_records([], provenance=activity)
     return row
 
@@ -267,46 +277,66 @@ def harvest(
     records: list[str] | None = None,
     remap_only: bool = False,
     panet: str | None = None,
+    base_iri: str | None = None,
+    shacl_engine: str | None = None,
+    public_endpoint: str | None = None,
 ) -> list[dict[str, object]]:
     """Harvest the named sources (default: every enabled one), then map, validate and load what changed.
 
     `records` fetches just those OAI identifiers (GetRecord); `remap_only` re-maps and re-validates from
-    the raw store without fetching (after a mapping or shape fix)."""
+    the raw store without fetching (after a mapping or shape fix). The settings parameters (sources_file,
+    data_dir, panet, base_iri, shacl_engine, public_endpoint) are the flags: unset, the environment, else
+    the defaults decide (`flows.settings`)."""
     if mode not in ("incremental", "full"):
         raise ValueError(f"mode must be 'incremental' or 'full', not {mode!r}")
-    registry = load_sources(settings.sources_file(sources_file))
+    config = Settings.build(
+        {
+            "sources_file": sources_file,
+            "data_dir": data_dir,
+            "panet": panet,
+            "base_iri": base_iri,
+            "shacl_engine": shacl_engine,
+            "public_endpoint": public_endpoint,
+        }
+    )
+    registry = load_sources(config.sources_file)
     chosen = select_sources(registry, sources)
-    directory = settings.data_dir(data_dir)
-    panet_path = resolve_panet(panet, directory)
-    with open_store(directory) as graph:
+    directory = config.data_dir
+    panet_path = resolve_panet(config.panet, directory)
+    with open_store(directory, config.iris) as graph:
         if panet_path is not None:
             load_panet(graph, panet_path)
     rows = []
     for source in chosen:
         # One source failing never stops the others: the summary carries the failure.
         try:
-            rows.append(
-                harvest_one_source(
-                    source,
-                    str(directory),
-                    mode,
-                    since,
-                    until,
-                    allow_mass_deletion,
-                    records,
-                    remap_only,
-                    str(panet_path) if panet_path else None,
+            with source_lock(directory, source.id, "remap" if remap_only else "harvest"):
+                rows.append(
+                    harvest_one_source(
+                        source,
+                        str(directory),
+                        mode,
+                        since,
+                        until,
+                        allow_mass_deletion,
+                        records,
+                        remap_only,
+                        str(panet_path) if panet_path else None,
+                        config.base_iri,
+                        config.shacl_engine,
+                    )
                 )
-            )
+        except SourceBusyError as exc:
+            rows.append(SourceSummary(source=source.id, status="failed", message=str(exc)).as_dict())
         except Exception as exc:
             rows.append(
                 SourceSummary(source=source.id, status="failed", message=f"crashed: {exc!r}").as_dict()
             )
-    with open_store(directory) as graph:
+    with open_store(directory, config.iris) as graph:
         refresh_catalogue(
             graph,
             [{"id": s.id, "name": s.name, "url": s.url} for s in registry.values()],
-            endpoint_url=settings.public_endpoint(),
+            endpoint_url=config.public_endpoint,
         )
     markdown = summary_markdown(rows)
     create_markdown_artifact(markdown=markdown, key="harvest-summary", description="Per-source run summary")

@@ -30,7 +30,6 @@ from typing import Any, Protocol
 
 import pyoxigraph
 
-from graph.iris import PROVENANCE_GRAPH
 from graph.provenance import record_provenance
 from graph.store import EmbeddedStore, GraphStore, StoreError
 from harvesters.raw_store import RawStore
@@ -319,7 +318,7 @@ def is_cold(source_id: str, raw: RawStore, graph: GraphStore, base_iri: str) -> 
     literal = str(pyoxigraph.Literal(prefix))
     return not bool(
         graph.query(
-            f"ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?g ?p ?o }} FILTER(STRSTARTS(STR(?g), {literal})) }}"
+            f"ASK {{ GRAPH <{graph.iris.provenance_graph}> {{ ?g ?p ?o }} FILTER(STRSTARTS(STR(?g), {literal})) }}"
         )
     )
 
@@ -469,6 +468,7 @@ def load_batch(
         for record, result, status in to_load
         for triple in record_provenance(
             result.graph_iri,
+            graph.iris,
             source=source_id,
             oai_identifier=record.identifier,
             datestamp=record.datestamp if _is_datestamp(record.datestamp) else now,

@@ -32,7 +32,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.states import Completed, Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows import settings
+from flows.settings import Settings, raw_store_path
 from harvesters.harvest import SourceSummary
 from harvesters.sources import load_sources, select_sources
 
@@ -177,15 +177,30 @@ def pan_kg(
     allow_mass_deletion: bool = False,
     sources_file: str | None = None,
     data_dir: str | None = None,
+    panet: str | None = None,
+    base_iri: str | None = None,
+    shacl_engine: str | None = None,
+    public_endpoint: str | None = None,
 ) -> Any:
     """Harvest, map, validate and load the named sources (default: every enabled one), one task per
     source, at most one run per source at a time. `records`: just these OAI identifiers (one source);
-    `remap_only`: re-map and re-load from the raw store without fetching."""
+    `remap_only`: re-map and re-load from the raw store without fetching. The settings parameters are the
+    flags of `flows.settings` (unset: the environment, else the defaults)."""
     logger = get_run_logger()
     config = ScheduleSettings.from_env()
+    run_settings = Settings.build(
+        {
+            "sources_file": sources_file,
+            "data_dir": data_dir,
+            "panet": panet,
+            "base_iri": base_iri,
+            "shacl_engine": shacl_engine,
+            "public_endpoint": public_endpoint,
+        }
+    )
     if mode not in ("incremental", "full"):
         raise ValueError(f"mode must be 'incremental' or 'full', not {mode!r}")
-    chosen = select_sources(load_sources(settings.sources_file(sources_file)), sources)
+    chosen = select_sources(load_sources(run_settings.sources_file), sources)
     if records and len(chosen) != 1:
         raise ValueError("records needs exactly one source")
     ensure_limits([s.id for s in chosen], config)
@@ -196,8 +211,7 @@ def pan_kg(
         "records": records,
         "remap_only": remap_only,
         "allow_mass_deletion": allow_mass_deletion,
-        "sources_file": str(settings.sources_file(sources_file)),
-        "data_dir": str(settings.data_dir(data_dir)),
+        **run_settings.as_parameters(),
     }
     guarded = run_source.with_options(
         retries=config.source_retries, retry_delay_seconds=config.retry_delay_seconds
@@ -476,7 +490,7 @@ def schedule_status_lines(data_dir: Path, config: ScheduleSettings | None = None
 
 def _raw_store_in_progress(data_dir: Path) -> list[str]:
     """Unfinished source runs in the raw store: running now, or interrupted (a killed process)."""
-    path = settings.raw_store_path(data_dir)
+    path = raw_store_path(data_dir)
     if not path.exists():
         return []
     import sqlite3

@@ -13,7 +13,6 @@ import requests
 from pyoxigraph import Literal, NamedNode, QuerySolutions, RdfFormat, Triple
 
 from graph.catalogue import catalogue_graph
-from graph.iris import CATALOGUE_GRAPH, PANET_GRAPH, STATISTICS_GRAPH
 from graph.statistics import (
     FACILITY_YEAR,
     FACILITY_YEAR_QUERY,
@@ -53,7 +52,7 @@ def read_rdf(path_or_url: str | os.PathLike[str]) -> list[Triple]:
 
 def load_panet(store: GraphStore, path_or_url: str | os.PathLike[str]) -> int:
     """Replace the PaNET graph with the ontology at `path_or_url`; returns the number of triples."""
-    return store.replace_graph(PANET_GRAPH, read_rdf(path_or_url))
+    return store.replace_graph(store.iris.panet_graph, read_rdf(path_or_url))
 
 
 def _scalar(store: GraphStore, sparql: str) -> int:
@@ -71,15 +70,20 @@ def refresh_catalogue(store: GraphStore, sources: Iterable[Mapping[str, Any]], *
         "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?g { ?d a <http://www.w3.org/ns/dcat#Dataset> } }",
     )
     description = catalogue_graph(
-        sources, endpoint_url=endpoint_url, triples=triples, datasets=datasets, graphs=len(store.graph_iris())
+        sources,
+        store.iris,
+        endpoint_url=endpoint_url,
+        triples=triples,
+        datasets=datasets,
+        graphs=len(store.graph_iris()),
     )
-    written = store.replace_graph(CATALOGUE_GRAPH, description)
+    written = store.replace_graph(store.iris.catalogue_graph, description)
     refresh_statistics(store)
     return written
 
 
 def _solutions(store: GraphStore, sparql: str) -> QuerySolutions:
-    result = store.query(sparql)
+    result = store.query(store.iris.rebase_query(sparql))
     if not isinstance(result, QuerySolutions):
         raise TypeError(f"expected solutions from {sparql[:60]!r}")
     return result
@@ -115,4 +119,6 @@ def refresh_statistics(store: GraphStore, *, at: datetime | None = None) -> int:
 
     Readers see the previous counts until the replacement commits, never a half-written table."""
     cells = statistics_cells(store)
-    return store.replace_graph(STATISTICS_GRAPH, statistics_graph(cells, refreshed=at or datetime.now(UTC)))
+    return store.replace_graph(
+        store.iris.statistics_graph, statistics_graph(cells, store.iris, refreshed=at or datetime.now(UTC))
+    )

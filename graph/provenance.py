@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from graph.iris import facility_catalogue_iri, harvest_run_iri
+from graph.iris import NodeIris
 from graph.vocab import DCT, PANKG_NS, PROV, TYPE, XSD, date_or_datetime_literal, datetime_literal
 
 VALIDATION_STATUSES = ("valid", "invalid", "warning", "not-validated")
@@ -22,6 +22,7 @@ _COUNT_KEY = re.compile(r"^[a-z][a-zA-Z]*$")
 
 
 def harvest_run(
+    iris: NodeIris,
     *,
     source: str,
     endpoint: str,
@@ -35,7 +36,8 @@ def harvest_run(
     run as it starts (recorded before it loads anything, so a run that never ends is still found).
 
     >>> from datetime import UTC
-    >>> run, triples = harvest_run(source="esrf", endpoint="https://example.org/oai",
+    >>> from graph.iris import DEFAULT_IRIS
+    >>> run, triples = harvest_run(DEFAULT_IRIS, source="esrf", endpoint="https://example.org/oai",
     ...     started=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), ended=datetime(2026, 1, 2, 3, 5, tzinfo=UTC),
     ...     counts={"harvested": 3})
     >>> run
@@ -44,14 +46,14 @@ def harvest_run(
     7
     """
     datetime_literal(started)  # refuses naive datetimes before anything is built
-    run_iri = harvest_run_iri(source, started.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
+    run_iri = iris.harvest_run(source, started.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
     run = NamedNode(run_iri)
     triples = [
         Triple(run, TYPE, PROV.Activity),
         Triple(run, PROV.used, NamedNode(endpoint)),
         Triple(run, PROV.startedAtTime, datetime_literal(started)),
-        Triple(run, PROV.wasAssociatedWith, NamedNode(facility_catalogue_iri(source))),
-        Triple(run, DCT.isPartOf, NamedNode(facility_catalogue_iri(source))),
+        Triple(run, PROV.wasAssociatedWith, NamedNode(iris.facility_catalogue(source))),
+        Triple(run, DCT.isPartOf, NamedNode(iris.facility_catalogue(source))),
     ]
     if ended is not None:
         triples.append(Triple(run, PROV.endedAtTime, datetime_literal(ended)))
@@ -65,6 +67,7 @@ def harvest_run(
 
 def record_provenance(
     graph_iri: str,
+    iris: NodeIris,
     *,
     source: str,
     oai_identifier: str,
@@ -84,7 +87,7 @@ def record_provenance(
     triples = [
         Triple(g, TYPE, PROV.Entity),
         # The facility catalogue is the source: "datasets per facility" joins through it.
-        Triple(g, DCT.isPartOf, NamedNode(facility_catalogue_iri(source))),
+        Triple(g, DCT.isPartOf, NamedNode(iris.facility_catalogue(source))),
         Triple(g, PANKG_NS.source, Literal(source)),
         Triple(g, DCT.identifier, Literal(oai_identifier)),
         Triple(g, PANKG_NS.oaiDatestamp, date_or_datetime_literal(datestamp)),

@@ -24,14 +24,7 @@ from datetime import datetime
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from graph.iris import (
-    PANET_GRAPH,
-    PROVENANCE_GRAPH,
-    UNKNOWN_CATALOGUE,
-    observation_iri,
-    statistics_dataset_iri,
-    statistics_structure_iri,
-)
+from graph.iris import DEFAULT_IRIS, UNKNOWN_CATALOGUE, NodeIris, observation_iri
 from graph.vocab import (
     DCAT,
     DCT,
@@ -47,11 +40,14 @@ from graph.vocab import (
 )
 
 PANET_NS = "http://purl.org/pan-science/PaNET/"
+_PROVENANCE = DEFAULT_IRIS.provenance_graph
+_PANET = DEFAULT_IRIS.panet_graph
 FACILITY_YEAR = "datasets-per-facility-and-year"
 TECHNIQUE = "datasets-per-technique"
 SOURCE_STATUS = "records-per-source-and-status"
 
-# The aggregates, run on the store (either backend) by refresh_statistics. Each names its record graphs
+# The aggregates, run on the store (either backend) by refresh_statistics, written with the default base's
+# graph names and rebased to the deployment's (`NodeIris.rebase_query`) when they run. Each names its record graphs
 # with GRAPH ?record so that the node's own graphs (PaNET, provenance, catalogue) are not counted.
 #
 # Why the subqueries: written as one group, Oxigraph joins the patterns by looking each row up in the
@@ -73,7 +69,7 @@ WHERE {{
   {{ SELECT ?record ?dataset ?issued WHERE {{ GRAPH ?record {{ ?dataset dct:issued ?issued }} }} }}
   OPTIONAL {{
     SELECT ?record ?harvestedFor
-    WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?record dct:isPartOf ?harvestedFor }} }}
+    WHERE {{ GRAPH <{_PROVENANCE}> {{ ?record dct:isPartOf ?harvestedFor }} }}
   }}
   OPTIONAL {{
     SELECT ?record ?dataset ?listedIn
@@ -97,7 +93,7 @@ WHERE {{
     SELECT DISTINCT ?used ?technique
     WHERE {{
       {{ SELECT DISTINCT ?used WHERE {{ GRAPH ?anyRecord {{ ?anyDataset schema:measurementTechnique ?used }} }} }}
-      GRAPH <{PANET_GRAPH}> {{ ?used rdfs:subClassOf* ?technique }}
+      GRAPH <{_PANET}> {{ ?used rdfs:subClassOf* ?technique }}
       # PaNET's root class is an owl:Thing: count PaNET classes only (and a technique outside PaNET).
       FILTER(?technique = ?used || STRSTARTS(STR(?technique), "{PANET_NS}"))
     }}
@@ -114,9 +110,9 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX pankg: <https://w3id.org/pan-kg/ns#>
 SELECT ?source ?status (COUNT(?record) AS ?n)
 WHERE {{
-  {{ SELECT ?record ?status WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?record pankg:validationStatus ?status }} }} }}
-  {{ SELECT ?record ?source WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?record pankg:source ?source }} }} }}
-  MINUS {{ SELECT ?record WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?record prov:invalidatedAtTime ?deleted }} }} }}
+  {{ SELECT ?record ?status WHERE {{ GRAPH <{_PROVENANCE}> {{ ?record pankg:validationStatus ?status }} }} }}
+  {{ SELECT ?record ?source WHERE {{ GRAPH <{_PROVENANCE}> {{ ?record pankg:source ?source }} }} }}
+  MINUS {{ SELECT ?record WHERE {{ GRAPH <{_PROVENANCE}> {{ ?record prov:invalidatedAtTime ?deleted }} }} }}
 }}
 GROUP BY ?source ?status
 """
@@ -178,10 +174,10 @@ def year_literal(year: int | None) -> Literal | None:
     return Literal(f"{year:04d}", datatype=XSD.gYear)
 
 
-def structure(table: Table, *, refreshed: datetime) -> list[Triple]:
+def structure(table: Table, iris: NodeIris, *, refreshed: datetime) -> list[Triple]:
     """The `qb:DataSet` and its `qb:DataStructureDefinition`, stamped with the refresh time."""
-    dataset = NamedNode(statistics_dataset_iri(table.name))
-    dsd_iri = statistics_structure_iri(table.name)
+    dataset = NamedNode(iris.statistics_dataset(table.name))
+    dsd_iri = iris.statistics_structure(table.name)
     dsd = NamedNode(dsd_iri)
     triples = [
         Triple(dataset, TYPE, QB.DataSet),
@@ -219,10 +215,10 @@ def properties() -> list[Triple]:
     return triples
 
 
-def observations(table: Table, cells: Iterable[Cell]) -> list[Triple]:
+def observations(table: Table, iris: NodeIris, cells: Iterable[Cell]) -> list[Triple]:
     """One `qb:Observation` per cell; a dimension value of None (a year that could not be read) is left
     out of that observation."""
-    dataset = NamedNode(statistics_dataset_iri(table.name))
+    dataset = NamedNode(iris.statistics_dataset(table.name))
     triples: list[Triple] = []
     for values, n in cells:
         key = [str(v) if v is not None else "" for v in values]
@@ -235,12 +231,14 @@ def observations(table: Table, cells: Iterable[Cell]) -> list[Triple]:
     return triples
 
 
-def statistics_graph(cells: dict[str, Iterable[Cell]], *, refreshed: datetime) -> list[Triple]:
+def statistics_graph(
+    cells: dict[str, Iterable[Cell]], iris: NodeIris, *, refreshed: datetime
+) -> list[Triple]:
     """Everything that goes into the statistics graph: the cube structure, then each table's cells.
 
     >>> from datetime import UTC
     >>> cells = {SOURCE_STATUS: [((Literal("esrf"), Literal("valid")), 3)]}
-    >>> triples = statistics_graph(cells, refreshed=datetime(2026, 1, 1, tzinfo=UTC))
+    >>> triples = statistics_graph(cells, DEFAULT_IRIS, refreshed=datetime(2026, 1, 1, tzinfo=UTC))
     >>> sorted(str(t.object) for t in triples if t.predicate == PANKG_NS.recordCount)
     ['"3"^^<http://www.w3.org/2001/XMLSchema#integer>']
     """
@@ -248,6 +246,6 @@ def statistics_graph(cells: dict[str, Iterable[Cell]], *, refreshed: datetime) -
     # The placeholder facility gets a title here, where the queries look for one beside the catalogue graph.
     triples = [*properties(), Triple(unknown, DCT.title, Literal("(unknown)"))]
     for name, table in TABLES.items():
-        triples += structure(table, refreshed=refreshed)
-        triples += observations(table, cells.get(name, ()))
+        triples += structure(table, iris, refreshed=refreshed)
+        triples += observations(table, iris, cells.get(name, ()))
     return triples

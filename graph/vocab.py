@@ -6,8 +6,6 @@ from datetime import UTC, date, datetime
 
 from pyoxigraph import Literal, NamedNode
 
-from graph.iris import PANKG
-
 
 class _Namespace:
     """`NS.term` -> NamedNode(prefix + "term")."""
@@ -35,6 +33,8 @@ SCHEMA = _Namespace("http://schema.org/")
 QB = _Namespace("http://purl.org/linked-data/cube#")
 SDMX_DIMENSION = _Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
 SDMX_MEASURE = _Namespace("http://purl.org/linked-data/sdmx/2009/measure#")
+# The node's vocabulary: one published namespace for every deployment, whatever its base IRI.
+PANKG = "https://w3id.org/pan-kg/ns#"
 PANKG_NS = _Namespace(PANKG)
 
 TYPE = RDF.type

@@ -22,7 +22,8 @@ import pandas as pd
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Triple
 
-from mappings.iris import catalog_iri
+from mappings.iris import catalog_iri, normalised_base
+from mappings.vocab import PANKG
 from shapes.validate import QUARANTINED, VALID, WARNED, MappedLike, RecordReport
 
 DCT = "http://purl.org/dc/terms/"
@@ -34,7 +35,6 @@ PROV = "http://www.w3.org/ns/prov#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-DEFAULT_BASE_IRI = "https://w3id.org/pan-kg/"
 
 # Completeness flags: column -> what the steward reads.
 FLAGS = {
@@ -190,16 +190,14 @@ METRICS = {
 }
 
 
-def dqv_triples(
-    summary: pd.DataFrame, base_iri: str = DEFAULT_BASE_IRI, when: str | None = None
-) -> list[Triple]:
+def dqv_triples(summary: pd.DataFrame, base_iri: str, when: str | None = None) -> list[Triple]:
     """DQV quality measurements, one per source, run and metric, for the quality graph."""
-    base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
+    base = normalised_base(base_iri)
     when = when or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     a = NamedNode(RDF_TYPE)
     out: list[Triple] = []
     for metric, definition in METRICS.items():
-        m = NamedNode(f"{base}ns#metric-{metric}")
+        m = NamedNode(f"{PANKG.iri}metric-{metric}")  # the vocabulary's, whatever the base
         out += [
             Triple(m, a, NamedNode(DQV + "Metric")),
             Triple(m, NamedNode(SKOS + "definition"), Literal(definition, language="en")),
@@ -411,7 +409,7 @@ def build_report(
     *,
     sources: Sequence[str] | None = None,
     run_id: int | None = None,
-    panet: str | Path | None = None,
+    panet: str | Path,
     batch_size: int = 2000,
 ) -> dict[tuple[str, int], Path]:
     """`pankg report` on its own: re-map and re-validate, from the raw store, the records each source's run

@@ -127,7 +127,7 @@ def test_report_files_and_trend(tmp_path: Path, outcomes: pd.DataFrame, panet) -
 
 def test_dqv_measurements(outcomes: pd.DataFrame) -> None:
     summary = summarise(outcomes)
-    triples = dqv_triples(summary, when="2026-11-24T12:00:00Z")
+    triples = dqv_triples(summary, "https://w3id.org/pan-kg/", when="2026-11-24T12:00:00Z")
     store = pyoxigraph.Store()
     store.extend([pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples])
     rows = list(

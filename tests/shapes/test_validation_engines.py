@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import BlankNode
 
-from shapes.validate import ENGINE_ENV, QUARANTINED, RecordReport, default_engine, validate_batch
+from shapes.validate import DEFAULT_ENGINE, QUARANTINED, RecordReport, validate_batch
 from tests.shapes import samples as S
 from tests.shapes.test_validation_gate import BREAKERS, _targets
 
@@ -67,13 +67,8 @@ def test_results_about_blank_nodes_reach_their_record(panet) -> None:
     )
 
 
-def test_engine_is_chosen_by_environment(monkeypatch, panet) -> None:
-    monkeypatch.delenv(ENGINE_ENV, raising=False)
-    assert default_engine() == "pyshacl"
-    monkeypatch.setenv(ENGINE_ENV, "shacl")
-    assert default_engine() == "shacl"
-    monkeypatch.setenv(ENGINE_ENV, "topbraid")
-    with pytest.raises(ValueError, match="pyshacl, shacl"):
-        default_engine()
+def test_the_reference_engine_is_the_default_and_an_unknown_engine_is_refused(panet) -> None:
+    # Which engine a run uses is a setting (flag > $PANKG_SHACL_ENGINE > default): tests/flows/test_settings.py.
+    assert DEFAULT_ENGINE == "pyshacl"
     with pytest.raises(ValueError, match="unknown SHACL engine"):
         validate_batch(S.valid_samples()[:1], ontology=panet, engine="topbraid")
