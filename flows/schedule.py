@@ -242,14 +242,20 @@ def pan_kg(
 # --- deployments ----------------------------------------------------------------------------------------
 
 
-def deployments(config: ScheduleSettings, sources_file: Path, data_dir: Path) -> list[Any]:
+def deployments(config: ScheduleSettings, settings: Settings) -> list[Any]:
     """`nightly` and `reharvest`, both running `flows.schedule.pan_kg` by module path, so that any
-    machine with pan-kg installed (a `serve` process or a worker) can load it."""
+    machine with pan-kg installed (a `serve` process or a worker) can load it. The settings travel as the
+    deployments' parameters, so every run uses the configuration the scheduler was started with."""
     from prefect.client.schemas.schedules import CronSchedule
     from prefect.deployments.runner import EntrypointType
 
     # Absolute paths: the run happens in another process (or machine) and another working directory.
-    where = {"sources_file": str(sources_file.resolve()), "data_dir": str(data_dir.resolve())}
+    local_panet = Path(settings.panet)
+    where = settings.as_parameters() | {
+        "sources_file": str(settings.sources_file.resolve()),
+        "data_dir": str(settings.data_dir.resolve()),
+        "panet": str(local_panet.resolve()) if local_panet.exists() else settings.panet,
+    }
     nightly = pan_kg.to_deployment(
         name=NIGHTLY,
         schedules=[CronSchedule(cron=config.cron, timezone=config.timezone)],

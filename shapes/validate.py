@@ -72,11 +72,15 @@ PREFIXES = {
 
 
 class MappedLike(Protocol):
-    """What the crosswalk's ``MappedRecord`` provides (and all this module needs)."""
+    """What the crosswalk's ``MappedRecord`` provides (and all this module needs). Read-only members, so
+    any record type with these attributes fits (a list of triples is a sequence of them)."""
 
-    dataset_iri: str
-    graph_iri: str
-    triples: Sequence[pyoxigraph.Triple]
+    @property
+    def dataset_iri(self) -> str: ...
+    @property
+    def graph_iri(self) -> str: ...
+    @property
+    def triples(self) -> Sequence[pyoxigraph.Triple]: ...
 
 
 @dataclass(frozen=True, slots=True)

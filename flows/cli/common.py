@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flows.settings import add_setting_options
 
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    Subparsers = argparse._SubParsersAction
 
-def command(subparsers: argparse._SubParsersAction, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+
+def command(subparsers: Subparsers, name: str, **kwargs: Any) -> argparse.ArgumentParser:
     """A sub-command that takes the common setting options (--data-dir, --sources, --panet, --base-iri,
     --shacl-engine, --public-endpoint), so no command ignores a setting that another one honours."""
     parser: argparse.ArgumentParser = subparsers.add_parser(name, **kwargs)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from flows.cli.common import command
+from flows.cli.common import Subparsers, command
 from flows.reference import resolve_panet
 from flows.settings import Settings
 from mappings import MappedRecord, MappingError, PanetIndex, crosswalk
@@ -18,7 +18,7 @@ from mappings.jsonld import google_jsonld
 from mappings.vocab import PREFIXES
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
+def add_commands(subparsers: Subparsers) -> None:
     p = command(
         subparsers,
         "crosswalk",
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out = sys.stdout.buffer
     if args.to == "nquads":
         quads = [q for m in mapped for q in m.quads()]
-        out.write(pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS))
+        out.write(pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS) or b"")
     elif args.to == "jsonld":
         docs = [google_jsonld(m.dataset_iri, m.triples) for m in mapped]
         out.write(
@@ -79,6 +79,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         triples = [t for m in mapped for t in m.triples]
-        out.write(pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=PREFIXES))
+        out.write(pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=PREFIXES) or b"")
     out.flush()
     return 1 if failures else 0

@@ -9,13 +9,13 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions
 
-from flows.cli.common import command, refuse
+from flows.cli.common import Subparsers, command, refuse
 from flows.settings import Settings
 from graph.serve import DEFAULT_BIND, DEFAULT_TIMEOUT_S, serve
 from graph.store import GraphStore, HttpStore, QueryError, QueryResult, StoreError, open_store
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
+def add_commands(subparsers: Subparsers) -> None:
     p = command(
         subparsers, "serve", help="run the SPARQL endpoint (Oxigraph) on the store, in the foreground"
     )
@@ -72,19 +72,25 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _text(serialised: bytes | None) -> str:
+    # pyoxigraph returns the bytes when given no output file.
+    assert serialised is not None
+    return serialised.decode()
+
+
 def render(result: QueryResult, fmt: str) -> str:
     """Text of a query result: SELECT/ASK as table, SPARQL JSON or CSV; CONSTRUCT/DESCRIBE as N-Triples."""
     if isinstance(result, QuerySolutions):
         if fmt == "json":
-            return result.serialize(format=QueryResultsFormat.JSON).decode() + "\n"
+            return _text(result.serialize(format=QueryResultsFormat.JSON)) + "\n"
         if fmt == "csv":
-            return result.serialize(format=QueryResultsFormat.CSV).decode()
+            return _text(result.serialize(format=QueryResultsFormat.CSV))
         return _table(result)
     if isinstance(result, QueryBoolean):
         if fmt == "json":
-            return result.serialize(format=QueryResultsFormat.JSON).decode() + "\n"
+            return _text(result.serialize(format=QueryResultsFormat.JSON)) + "\n"
         return "true\n" if bool(result) else "false\n"
-    return pyoxigraph.serialize(list(result), format=pyoxigraph.RdfFormat.N_TRIPLES).decode()
+    return _text(pyoxigraph.serialize(list(result), format=pyoxigraph.RdfFormat.N_TRIPLES))
 
 
 def _cell(term: object) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from flows.cli.common import add_selection, command, refuse, text_table
+from flows.cli.common import Subparsers, add_selection, command, refuse, text_table
 from flows.settings import Settings
 from harvesters.raw_store import RawStore
 from harvesters.sources import SourcesError, load_sources, select_sources
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
+def add_commands(subparsers: Subparsers) -> None:
     harvest = command(subparsers, "harvest", help="harvest sources into the raw store (a Prefect flow)")
     harvest.add_argument(
         "source_ids", nargs="*", metavar="SOURCE", help="source ids (default: every enabled source)"

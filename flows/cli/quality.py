@@ -8,12 +8,13 @@ import sys
 import textwrap
 from pathlib import Path
 
-from flows.cli.common import command, refuse, text_table
+from flows.cli.common import Subparsers, command, refuse, text_table
 from flows.reference import resolve_panet
 from flows.settings import Settings
+from shapes.validate import RecordReport
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
+def add_commands(subparsers: Subparsers) -> None:
     validate = command(
         subparsers,
         "validate",
@@ -48,10 +49,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_validate(args: argparse.Namespace, settings: Settings) -> int:
-    from shapes.files import FileError, read_records
+    from shapes.files import FileError, FileRecord, read_records
     from shapes.validate import QUARANTINED, load_ontology, validate_batch
 
-    records = []
+    records: list[tuple[str, FileRecord]] = []
     for name in args.files:
         try:
             records.extend((name, rec) for rec in read_records(name))
@@ -91,7 +92,7 @@ def run_validate(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if any(r.status == QUARANTINED for r in reports.values()) else 0
 
 
-def _readable(name: str, graph: str, dataset: str, report, show_info: bool) -> str:
+def _readable(name: str, graph: str, dataset: str, report: RecordReport, show_info: bool) -> str:
     label = {
         "valid": "VALID",
         "warned": "VALID WITH WARNINGS",

@@ -11,14 +11,18 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from flows.cli.common import add_selection, command, refuse
-from flows.settings import DECLARED, Settings
+from flows.cli.common import Subparsers, add_selection, command, refuse
+from flows.settings import Settings
 from harvesters.sources import SourcesError, load_sources, select_sources
 
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.states import State
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
+
+def add_commands(subparsers: Subparsers) -> None:
     schedule = command(
         subparsers, "schedule", help="register and serve the `nightly` and `reharvest` Prefect deployments"
     )
@@ -100,8 +104,6 @@ def run_schedule(args: argparse.Namespace, settings: Settings) -> int:
     ):
         if value is not None:
             os.environ[sch.ScheduleSettings.ENV[field][0]] = str(value)
-    for name in ("base_iri", "panet", "shacl_engine", "public_endpoint"):
-        os.environ[DECLARED[name].env] = str(getattr(settings, name))
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     # SIGTERM (systemd, kill) must still stop the server and worker we start: exit through `finally`.
@@ -131,7 +133,7 @@ def run_schedule(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with sch.using_api(api_url):
             sch.ensure_limits(list(registry), config)
-            deployments = sch.deployments(config, settings.sources_file, data_dir)
+            deployments = sch.deployments(config, settings)
             _say(f"UI: {sch.ui_url(api_url)}")
             _say(
                 f"nightly: cron {config.cron} ({config.timezone}), every enabled source, incremental;"
@@ -231,7 +233,8 @@ def run_reharvest(args: argparse.Namespace, settings: Settings) -> int:
             return _run_in_process(parameters, settings)
         from prefect.deployments import run_deployment
 
-        run = run_deployment(name, parameters=parameters, timeout=0, tags=["steward"])
+        # Called from sync code, Prefect's dual sync/async API returns the flow run itself.
+        run = cast("FlowRun", run_deployment(name, parameters=parameters, timeout=0, tags=["steward"]))
         _say(f"scheduler: {api_url} (from {how})")
         _say(f"created flow run {run.name!r}: id {run.id}")
         _say(f"watch it: {sch.ui_url(api_url)}/runs/flow-run/{run.id}")
@@ -260,9 +263,9 @@ def _run_in_process(parameters: dict[str, Any], settings: Settings) -> int:
         _say(f"PREFECT_API_URL={url} does not answer: running without it (Prefect's ephemeral mode)")
         os.environ.pop("PREFECT_API_URL", None)
         with temporary_settings(restore_defaults={PREFECT_API_URL}):
-            state = pan_kg(**parameters, **settings.as_parameters(), return_state=True)
+            state = cast("State[Any]", pan_kg(**parameters, **settings.as_parameters(), return_state=True))
     else:
-        state = pan_kg(**parameters, **settings.as_parameters(), return_state=True)
+        state = cast("State[Any]", pan_kg(**parameters, **settings.as_parameters(), return_state=True))
     rows = state.result(raise_on_failure=False)
     if isinstance(rows, list):
         print(report_markdown(rows))
