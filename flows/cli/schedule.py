@@ -191,7 +191,7 @@ def run_reharvest(args: argparse.Namespace, settings: Settings) -> int:
     if args.records and len(args.source_ids) != 1:
         return refuse("", "--record needs exactly one SOURCE")
     sources_file = settings.sources_file
-    if args.sources and not _known_sources(sources_file, args.source_ids):
+    if args.sources_file and not _known_sources(sources_file, args.source_ids):
         return 2
     parameters: dict[str, Any] = {
         "sources": args.source_ids,
