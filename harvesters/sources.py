@@ -6,7 +6,6 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-PROTOCOLS = ("oai-pmh", "panosc-api", "scicat")
 DEFAULT_SOURCES_FILE = Path("sources.toml")
 
 
@@ -48,6 +47,9 @@ _KNOWN_KEYS = {f.name for f in fields(Source)} - {"id"}
 
 
 def load_sources(path: Path | str = DEFAULT_SOURCES_FILE) -> dict[str, Source]:
+    # Imported here: the protocol modules the registry collects import `Source` from this module.
+    from harvesters.protocols import PROTOCOLS as protocols
+
     path = Path(path)
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -63,9 +65,9 @@ def load_sources(path: Path | str = DEFAULT_SOURCES_FILE) -> dict[str, Source]:
         for required in ("name", "protocol", "url"):
             if required not in entry:
                 raise SourcesError(f"{path}: [{source_id}] lacks '{required}'")
-        if entry["protocol"] not in PROTOCOLS:
+        if entry["protocol"] not in protocols:
             raise SourcesError(
-                f"{path}: [{source_id}] protocol {entry['protocol']!r} is not one of {', '.join(PROTOCOLS)}"
+                f"{path}: [{source_id}] protocol {entry['protocol']!r} is not one of {', '.join(protocols)}"
             )
         sources[source_id] = Source(id=source_id, **entry)
     return sources

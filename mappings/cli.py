@@ -1,4 +1,4 @@
-"""``pankg crosswalk FILE ...``: map DataCite / oai_dc files or whole OAI-PMH pages and print the RDF."""
+"""``pankg crosswalk FILE ...``: map records of any registered format, or whole OAI-PMH pages, and print the RDF."""
 
 from __future__ import annotations
 
@@ -10,31 +10,23 @@ from pathlib import Path
 import pyoxigraph
 
 from harvesters.records import RawRecord
-from mappings import DEFAULT_BASE_IRI, MappedRecord, MappingError, crosswalk, sniff_format
+from mappings import DEFAULT_BASE_IRI, FORMATS, MappedRecord, MappingError, crosswalk, sniff_format
 from mappings.jsonld import google_jsonld
-from mappings.oaipmh import split_page
+from mappings.oaipmh import read_page
 from mappings.panet import DEFAULT_PANET_URL, PanetIndex
 from mappings.vocab import PREFIXES
 
-FORMAT_CHOICES = [
-    "auto",
-    "datacite",
-    "oai_datacite",
-    "oai_dc",
-    "panosc-document",
-    "scicat-dataset",
-    "scicat-published",
-]
+FORMAT_CHOICES = ["auto", *sorted(FORMATS)]
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "crosswalk",
-        help="map DataCite / oai_dc records (or OAI-PMH pages) to DCAT-AP + schema.org RDF",
+        help="map records (or OAI-PMH pages) to DCAT-AP + schema.org RDF",
         description="Map records to DCAT-AP 3 + schema.org RDF. Errors go to stderr; exit 1 if any.",
     )
     p.add_argument(
-        "files", nargs="+", metavar="FILE", help="DataCite XML, oai_datacite, oai_dc or an OAI-PMH page"
+        "files", nargs="+", metavar="FILE", help="a record of any --format below, or an OAI-PMH page"
     )
     p.add_argument("--format", choices=FORMAT_CHOICES, default="auto", help="input format (default: sniff)")
     p.add_argument(
@@ -56,7 +48,10 @@ def records_from_file(path: Path, fmt: str, source: str) -> list[RawRecord]:
     if fmt != "auto" and sniff_format(data) == "oai-pmh":
         kind = "oai-pmh"
     if kind == "oai-pmh":
-        records = split_page(data, source)
+        page = read_page(data, source, url=str(path))
+        for finding in page.findings:  # what the harvest would have reported for this page
+            print(f"warning: {finding}", file=sys.stderr)
+        records = page.records
         if fmt != "auto":  # an explicit --format overrides what the page says
             records = [RawRecord(r.source, r.identifier, r.datestamp, fmt, r.payload, r.deleted, r.sets)
                        for r in records]  # fmt: skip
