@@ -28,7 +28,7 @@ def new_safe_parser() -> etree.XMLParser:
 
 
 def safe_parser() -> etree.XMLParser:
-    """This thread's parser: lxml parsers may be shared, but one per thread avoids waiting on its lock."""
+    """This thread's parser (lxml advises one parser per thread rather than one shared between threads)."""
     parser: etree.XMLParser | None = getattr(_per_thread, "parser", None)
     if parser is None:
         parser = _per_thread.parser = new_safe_parser()
