@@ -18,6 +18,9 @@ from harvesters.oai_pmh import OAI_ERRORS, parse_saved_page
 from harvesters.records import Page, PageError, RawRecord
 from mappings import sniff_format
 
+# What fails a page in a harvest fails a saved page here.
+_PAGE_FAILURES: tuple[type[Exception], ...] = (PageError, *OAI_ERRORS)
+
 
 def read_page(data: bytes, source: str, url: str = "page") -> Page:
     """The page's records, each labelled with the format of its payload, and the harvester's findings.
@@ -26,7 +29,7 @@ def read_page(data: bytes, source: str, url: str = "page") -> Page:
     noRecordsMatch); `url` names the page in its messages."""
     try:
         page = parse_saved_page(data, url, source)
-    except (PageError, *OAI_ERRORS) as exc:
+    except _PAGE_FAILURES as exc:
         raise ValueError(str(exc)) from None
     labelled = []
     for record in page.records:
