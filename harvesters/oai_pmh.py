@@ -261,8 +261,8 @@ def parse_saved_page(content: bytes, url: str, source_id: str) -> Page:
     root = parse_xml(content, url, findings)
     try:
         raise_oai_error(root, url)
-    except oaiexceptions.NoRecordsMatch as empty:
-        return Page(url=url, records=[], token=None, findings=[str(empty)])
+    except oaiexceptions.NoRecordsMatch:
+        return Page(url=url, records=[], token=None, findings=[f"{url}: noRecordsMatch (no records)"])
     request = root.find("oai:request", _NS)
     prefix = (request.get("metadataPrefix") if request is not None else None) or ""
     source = Source(id=source_id, name=source_id, protocol="oai-pmh", url=url, metadata_prefix=prefix)

@@ -29,8 +29,8 @@ def read_page(data: bytes, source: str, url: str = "page") -> Page:
     noRecordsMatch); `url` names the page in its messages."""
     try:
         page = parse_saved_page(data, url, source)
-    except _PAGE_FAILURES as exc:
-        raise ValueError(str(exc)) from None
+    except _PAGE_FAILURES as exc:  # the caller names the page: say only what is wrong with it
+        raise ValueError(str(exc).removeprefix(f"{url}: ")) from None
     labelled = []
     for record in page.records:
         prefix = record.metadata_prefix

@@ -68,3 +68,12 @@ def test_a_saved_page_gives_the_harvesters_findings() -> None:
     page = read_page((SHARED / "oai-pmh" / "sickle-sample-data" / "ListRecords4.xml").read_bytes(), "s")
     assert "page: record #1 without identifier skipped" in page.findings
     assert all(r.identifier for r in page.records)
+
+
+def test_crosswalk_of_a_saved_page_warns_as_the_harvest_reports(capsys: pytest.CaptureFixture[str]) -> None:
+    page = SHARED / "oai-pmh" / "sickle-sample-data" / "ListRecords4.xml"
+    assert main(["crosswalk", "--no-panet", "--to", "nquads", str(page)]) == 0
+    assert f"warning: {page}: record #1 without identifier skipped" in capsys.readouterr().err
+    identify = SHARED / "oai-pmh" / "sickle-sample-data" / "Identify.xml"
+    assert main(["crosswalk", "--no-panet", str(identify)]) == 1
+    assert "response without <ListRecords> or <GetRecord>" in capsys.readouterr().err
