@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,9 @@ from crosswalk_samples import SHARED
 
 import mappings
 from flows.cli import main
+from harvesters.records import RawRecord
 from harvesters.sources import load_sources
-from mappings import FORMAT_MODULES, FORMATS, REGISTERED, sniff_format
+from mappings import FORMAT_MODULES, FORMATS, REGISTERED, MappingError, crosswalk, sniff_format
 from mappings.formats import Format
 from mappings.oaipmh import read_page
 
@@ -77,3 +79,23 @@ def test_crosswalk_of_a_saved_page_warns_as_the_harvest_reports(capsys: pytest.C
     identify = SHARED / "oai-pmh" / "sickle-sample-data" / "Identify.xml"
     assert main(["crosswalk", "--no-panet", str(identify)]) == 1
     assert "response without <ListRecords> or <GetRecord>" in capsys.readouterr().err
+
+
+def test_the_format_in_docs_extending_works_once_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example module of docs/extending.md, registered as step 2 says, maps and sniffs its files."""
+    doc = (REPO / "docs" / "extending.md").read_text(encoding="utf-8")
+    example = re.search(r"```python\n(.*?)```", doc, re.DOTALL)
+    assert example is not None
+    module: dict[str, object] = {}
+    exec(textwrap.dedent(example.group(1)), module)  # our own documentation, run as written
+    (fmt,) = module["FORMATS"]  # type: ignore[misc]
+    assert isinstance(fmt, Format)
+    monkeypatch.setattr(mappings, "REGISTERED", (*REGISTERED, fmt))
+    for prefix in fmt.prefixes:
+        monkeypatch.setitem(FORMATS, prefix, fmt.read)
+    item = b'{"myFormatVersion": 1, "title": "A dataset described in my format"}'
+    assert sniff_format(item) == "my-format"
+    mapped = crosswalk(RawRecord("docs", "item-1", "", "my-format", item))
+    assert any(t.object.value == "A dataset described in my format" for t in mapped.triples)
+    with pytest.raises(MappingError, match="'title'"):
+        crosswalk(RawRecord("docs", "item-2", "", "my-format", b'{"myFormatVersion": 1}'))
