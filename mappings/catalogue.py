@@ -46,25 +46,6 @@ def load_item(payload: bytes, identifier: str) -> Json:
     return item
 
 
-def sniff_json(data: bytes) -> str:
-    """The metadata prefix of one catalogue item given as a JSON file (for `pankg crosswalk FILE`)."""
-    try:
-        item = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"not JSON: {exc}") from None
-    if not isinstance(item, dict):
-        raise ValueError(f"expected one catalogue item (a JSON object), got {type(item).__name__}")
-    if "pidArray" in item or ("creator" in item and "publicationYear" in item):
-        return "scicat-published"
-    if {"datasetName", "scientificMetadata", "sourceFolder"} & set(item):
-        return "scicat-dataset"
-    if "pid" in item and ({"datasets", "members"} & set(item) or {"type", "isPublic"} <= set(item)):
-        return "panosc-document"
-    raise ValueError(
-        "JSON object of no known catalogue format (PaN Document, SciCat Dataset / PublishedData)"
-    )
-
-
 def text(item: Json, key: str, identifier: str, *, required: bool = False) -> str | None:
     """A string field; a number is accepted as its text, any other type is a MappingError."""
     value = item.get(key)

@@ -1,7 +1,7 @@
 """The format-neutral dataset description every input module fills in, and the one emitter turning it into
 DCAT-AP 3 + schema.org triples.
 
-Input modules (datacite.py, oai_dc.py, later panosc/scicat JSON) only *read*; this module alone decides RDF,
+Input modules (datacite.py, oai_dc.py, panosc.py, scicat.py) only *read*; this module alone decides RDF,
 so a modelling change is made once for every format. Mapping tables follow the JRC DataCite -> DCAT-AP
 crosswalk / CiteDCAT-AP and the JRC DCAT-AP -> schema.org alignment (shared/data/crosswalks/).
 """

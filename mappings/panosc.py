@@ -9,6 +9,8 @@ ORCID and affiliation. Field names follow the reference data model (panosc-eu/se
 
 from __future__ import annotations
 
+from harvesters.catalogue import dataset_key
+from harvesters.panosc_api import DOCUMENT_PREFIX
 from mappings import iris
 from mappings.catalogue import (
     CatalogueExtras,
@@ -25,17 +27,12 @@ from mappings.catalogue import (
     text,
 )
 from mappings.errors import MappingError
+from mappings.formats import Document, Format
 from mappings.licences import classify_rights
 from mappings.model import Agent, DatasetRecord, Related, SubjectTerm, Text
 
-PREFIX = "panosc-document"
 # ESRF masks personal fields with this placeholder upstream: not a name.
 MASKED = "PRIVATE"
-
-
-def part_key(pid: str) -> str:
-    """The raw-identifier-like key a dataset's IRI is minted from (kept apart from document pids)."""
-    return f"Dataset/{pid}"
 
 
 def _parameters(item: Json, identifier: str) -> list[Parameter]:
@@ -209,7 +206,7 @@ def read(payload: bytes, source: str, identifier: str) -> DatasetRecord:
     extras = CatalogueExtras(source=source, parameters=_parameters(doc, identifier))
     for item in objects(doc, "datasets", identifier):
         part, instrument = _dataset(item, source, identifier, landing, rec)
-        extras.parts.append((part_key(part.oai_identifier), part))
+        extras.parts.append((dataset_key(part.oai_identifier), part))
         for t in part.techniques:
             add_technique(rec, t.iri, t.label, "datasets.techniques")
         for st in part.subjects:
@@ -221,3 +218,13 @@ def read(payload: bytes, source: str, identifier: str) -> DatasetRecord:
         rec.resource_type_general = "Collection"
     rec.extensions.append(extras)
     return rec
+
+
+def sniff(document: Document) -> str | None:
+    if not isinstance(document, dict) or "pid" not in document:
+        return None
+    keys = set(document)
+    return DOCUMENT_PREFIX if {"datasets", "members"} & keys or {"type", "isPublic"} <= keys else None
+
+
+FORMATS = (Format("PaN search API Document", (DOCUMENT_PREFIX,), read, sniff),)

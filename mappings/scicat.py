@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from harvesters.catalogue import dataset_key
+from harvesters.scicat import DATASET_PREFIX, PUBLISHED_PREFIX
 from mappings import iris
 from mappings.catalogue import (
     CatalogueExtras,
@@ -25,18 +27,12 @@ from mappings.catalogue import (
     text,
 )
 from mappings.errors import MappingError
+from mappings.formats import Document, Format
 from mappings.licences import classify_rights
 from mappings.model import Agent, DatasetRecord, Related, Text
 
-DATASET_PREFIX = "scicat-dataset"
-PUBLISHED_PREFIX = "scicat-published"
 # Nested scientificMetadata deeper than this is not a parameter list any more.
 MAX_DEPTH = 6
-
-
-def dataset_key(pid: str) -> str:
-    """What a SciCat dataset's IRI is minted from: its raw identifier (harvesters/scicat.py)."""
-    return f"Dataset/{pid}"
 
 
 def scientific_parameters(metadata: Any, prefix: str = "", depth: int = 0) -> list[Parameter]:
@@ -179,3 +175,23 @@ def read_published(payload: bytes, source: str, identifier: str) -> DatasetRecor
         )
     )
     return rec
+
+
+def sniff_published(document: Document) -> str | None:
+    if isinstance(document, dict) and (
+        "pidArray" in document or {"creator", "publicationYear"} <= set(document)
+    ):
+        return PUBLISHED_PREFIX
+    return None
+
+
+def sniff_dataset(document: Document) -> str | None:
+    if isinstance(document, dict) and {"datasetName", "scientificMetadata", "sourceFolder"} & set(document):
+        return DATASET_PREFIX
+    return None
+
+
+FORMATS = (
+    Format("SciCat PublishedData", (PUBLISHED_PREFIX,), read_published, sniff_published),
+    Format("SciCat Dataset", (DATASET_PREFIX,), read_dataset, sniff_dataset),
+)

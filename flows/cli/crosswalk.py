@@ -13,8 +13,8 @@ from flows.cli.common import Subparsers, command
 from flows.reference import resolve_panet
 from flows.settings import Settings
 from mappings import MappedRecord, MappingError, PanetIndex, crosswalk
-from mappings.cli import FORMAT_CHOICES, records_from_file
 from mappings.jsonld import google_jsonld
+from mappings.record_files import FORMAT_CHOICES, records_from_file
 from mappings.vocab import PREFIXES
 
 
@@ -22,11 +22,11 @@ def add_commands(subparsers: Subparsers) -> None:
     p = command(
         subparsers,
         "crosswalk",
-        help="map DataCite / oai_dc records (or OAI-PMH pages) to DCAT-AP + schema.org RDF",
+        help="map records (or OAI-PMH pages) to DCAT-AP + schema.org RDF",
         description="Map records to DCAT-AP 3 + schema.org RDF. Errors go to stderr; exit 1 if any.",
     )
     p.add_argument(
-        "files", nargs="+", metavar="FILE", help="DataCite XML, oai_datacite, oai_dc or an OAI-PMH page"
+        "files", nargs="+", metavar="FILE", help="a record of any --format below, or an OAI-PMH page"
     )
     p.add_argument("--format", choices=FORMAT_CHOICES, default="auto", help="input format (default: sniff)")
     p.add_argument(
@@ -55,11 +55,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for name in args.files:
         path = Path(name)
         try:
-            raws = records_from_file(path, args.format, args.source)
+            raws, findings = records_from_file(path, args.format, args.source)
         except (OSError, ValueError) as exc:
             print(f"{name}: error: {exc}", file=sys.stderr)
             failures += 1
             continue
+        for finding in findings:  # what the harvest would have reported for this page
+            print(f"warning: {finding}", file=sys.stderr)
         for raw in raws:
             if raw.deleted:
                 continue  # a deletion has nothing to map; the graph stage drops the record's graph

@@ -13,9 +13,10 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from harvesters.harvest import PROTOCOL_CLIENTS, harvest_source
+from harvesters.harvest import harvest_source
 from harvesters.http import PoliteSession
 from harvesters.panosc_api import PanoscApiClient
+from harvesters.protocols import PROTOCOLS
 from harvesters.raw_store import RawStore
 from harvesters.records import HarvestClient, Window
 from harvesters.scicat import SciCatClient
@@ -51,8 +52,8 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_registered_and_protocol_conformant() -> None:
-    assert PROTOCOL_CLIENTS["panosc-api"] is PanoscApiClient
-    assert PROTOCOL_CLIENTS["scicat"] is SciCatClient
+    assert PROTOCOLS["panosc-api"].client is PanoscApiClient
+    assert PROTOCOLS["scicat"].client is SciCatClient
     session = PoliteSession(POLICY)
     client: HarvestClient = PanoscApiClient(panosc_source("x", "http://127.0.0.1:9/"), session)
     assert client.full_pulls_only and client.errors == ()

@@ -91,4 +91,4 @@ def test_shipped_registry_lists_the_pan_facilities() -> None:
     assert all(s.url.startswith("https://") for s in sources.values())
     assert sources["psi"].metadata_prefix == "oai_dc"
     assert sources["hzdr"].set == "openaire_data"
-    assert sources["maxiv"].ignores_from and sources["maxiv"].no_deleted_records
+    assert sources["maxiv"].ignores_from

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from harvesters.oai_pmh import SAFE_PARSER
 from harvesters.raw_store import RawStore
+from harvesters.safe_xml import safe_parser
 from tests.hostile.conftest import Zenodo
 from tests.hostile.kit import (
     FastLoopbackServer,
@@ -100,7 +100,7 @@ def test_the_parser_alone_never_reads_files_or_the_network(tmp_path: Path) -> No
             f'<!DOCTYPE r [<!ENTITY f SYSTEM "{secret.as_uri()}"><!ENTITY u SYSTEM "{victim.url}u">'
             f'<!ENTITY % p SYSTEM "{victim.url}p"> %p;]><r>&f;&u;</r>'
         ).encode()
-        root = etree.fromstring(body, parser=SAFE_PARSER)
+        root = etree.fromstring(body, parser=safe_parser())
     assert b"FILE-SECRET" not in etree.tostring(root)
     assert hits == []
 
