@@ -289,16 +289,8 @@ def harvest(
     the defaults decide (`flows.settings`)."""
     if mode not in ("incremental", "full"):
         raise ValueError(f"mode must be 'incremental' or 'full', not {mode!r}")
-    config = Settings.build(
-        {
-            "sources_file": sources_file,
-            "data_dir": data_dir,
-            "panet": panet,
-            "base_iri": base_iri,
-            "shacl_engine": shacl_engine,
-            "public_endpoint": public_endpoint,
-        }
-    )
+    # The flow's setting parameters are its flags (Settings.build reads only the declared names).
+    config = Settings.build(locals())
     registry = load_sources(config.sources_file)
     chosen = select_sources(registry, sources)
     directory = config.data_dir

@@ -188,16 +188,8 @@ def pan_kg(
     flags of `flows.settings` (unset: the environment, else the defaults)."""
     logger = get_run_logger()
     config = ScheduleSettings.from_env()
-    run_settings = Settings.build(
-        {
-            "sources_file": sources_file,
-            "data_dir": data_dir,
-            "panet": panet,
-            "base_iri": base_iri,
-            "shacl_engine": shacl_engine,
-            "public_endpoint": public_endpoint,
-        }
-    )
+    # The flow's setting parameters are its flags (Settings.build reads only the declared names).
+    run_settings = Settings.build(locals())
     if mode not in ("incremental", "full"):
         raise ValueError(f"mode must be 'incremental' or 'full', not {mode!r}")
     chosen = select_sources(load_sources(run_settings.sources_file), sources)

@@ -218,13 +218,13 @@ def test_panet_from_url_is_cached(tmp_path) -> None:
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/PaNET-1.3.0.owl"
     try:
-        first = PanetIndex.load(url, data_dir=tmp_path)
+        first = PanetIndex.load(url, cache_dir=tmp_path)
     finally:
         server.shutdown()
         server.server_close()
     cached = list((tmp_path / "panet").iterdir())
     assert len(cached) == 1 and cached[0].stat().st_size > 100_000
-    second = PanetIndex.load(url, data_dir=tmp_path)  # server is gone: must come from the cache
+    second = PanetIndex.load(url, cache_dir=tmp_path)  # server is gone: must come from the cache
     assert first.labels == second.labels and first.version == "1.3.0"
 
 
