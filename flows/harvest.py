@@ -18,7 +18,7 @@ from flows.pipeline import HarvestSignal, OutcomeLog, process_source, processing
 from flows.progress import Progress
 from flows.reference import panet_index, resolve_panet
 from graph.iris import GRAPH_BASE
-from graph.load import load_panet, refresh_catalogue
+from graph.load import load_reference_graphs, refresh_catalogue
 from graph.provenance import harvest_run
 from graph.store import open_store
 from harvesters.harvest import SourceSummary, harvest_records, harvest_source
@@ -279,8 +279,7 @@ def harvest(
     directory = settings.data_dir(data_dir)
     panet_path = resolve_panet(panet, directory)
     with open_store(directory) as graph:
-        if panet_path is not None:
-            load_panet(graph, panet_path)
+        load_reference_graphs(graph, panet_path)
     rows = []
     for source in chosen:
         # One source failing never stops the others: the summary carries the failure.

@@ -9,6 +9,7 @@ import hashlib
 from urllib.parse import quote
 
 from mappings.iris import DEFAULT_BASE_IRI, catalog_iri, graph_iri
+from mappings.vocab import PANKG_IRI, PANKG_ONTOLOGY_IRI
 
 BASE = DEFAULT_BASE_IRI
 GRAPH_BASE = f"{BASE}graph/"
@@ -18,8 +19,10 @@ PROVENANCE_GRAPH = f"{GRAPH_BASE}provenance"
 CATALOGUE_GRAPH = f"{GRAPH_BASE}catalogue"
 STATISTICS_GRAPH = f"{GRAPH_BASE}statistics"
 
-# The node's own vocabulary for the few facts PROV-O, DCAT and VoID have no term for.
-PANKG = f"{BASE}ns#"
+# The node's own vocabulary for the few facts PROV-O, DCAT and VoID have no term for: a fixed published IRI,
+# whatever the base (mappings/vocab.py); its file is loaded as a graph of its own, named by the ontology IRI.
+PANKG = PANKG_IRI
+VOCABULARY_GRAPH = PANKG_ONTOLOGY_IRI
 
 NODE_CATALOGUE = f"{BASE}catalog"
 SPARQL_SERVICE = f"{BASE}service/sparql"

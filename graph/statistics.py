@@ -32,19 +32,8 @@ from graph.iris import (
     statistics_dataset_iri,
     statistics_structure_iri,
 )
-from graph.vocab import (
-    DCAT,
-    DCT,
-    PANKG_NS,
-    QB,
-    RDF,
-    RDFS,
-    SDMX_DIMENSION,
-    SDMX_MEASURE,
-    TYPE,
-    XSD,
-    datetime_literal,
-)
+from graph.literals import datetime_literal
+from mappings.vocab import DCAT, DCT, PANKG, QB, RDF, RDFS, SDMX_DIMENSION, SDMX_MEASURE, XSD
 
 PANET_NS = "http://purl.org/pan-science/PaNET/"
 FACILITY_YEAR = "datasets-per-facility-and-year"
@@ -136,32 +125,32 @@ TABLES = {
     FACILITY_YEAR: Table(
         FACILITY_YEAR,
         "Datasets per facility and year of issue",
-        (PANKG_NS.facility, SDMX_DIMENSION.refPeriod),
-        PANKG_NS.datasetCount,
+        (PANKG.facility, SDMX_DIMENSION.refPeriod),
+        PANKG.datasetCount,
     ),
     TECHNIQUE: Table(
         TECHNIQUE,
         "Datasets per PaNET technique, sub-techniques included",
-        (PANKG_NS.technique,),
-        PANKG_NS.datasetCount,
+        (PANKG.technique,),
+        PANKG.datasetCount,
     ),
     SOURCE_STATUS: Table(
         SOURCE_STATUS,
         "Live records per source and validation status",
-        (PANKG_NS.source, PANKG_NS.validationStatus),
-        PANKG_NS.recordCount,
+        (PANKG.source, PANKG.validationStatus),
+        PANKG.recordCount,
     ),
 }
 
 # What the node's own component properties are, for a peer that reads the cube without our documentation.
 _PROPERTIES: dict[NamedNode, tuple[NamedNode, str, NamedNode | None]] = {
-    PANKG_NS.facility: (QB.DimensionProperty, "facility (its dcat:Catalog)", DCAT.Catalog),
+    PANKG.facility: (QB.DimensionProperty, "facility (its dcat:Catalog)", DCAT.Catalog),
     SDMX_DIMENSION.refPeriod: (QB.DimensionProperty, "year of issue", None),
-    PANKG_NS.technique: (QB.DimensionProperty, "PaNET technique", None),
-    PANKG_NS.source: (QB.DimensionProperty, "harvested source (its id in the registry)", None),
-    PANKG_NS.validationStatus: (QB.DimensionProperty, "validation status", None),
-    PANKG_NS.datasetCount: (QB.MeasureProperty, "number of datasets", XSD.integer),
-    PANKG_NS.recordCount: (QB.MeasureProperty, "number of harvested records", XSD.integer),
+    PANKG.technique: (QB.DimensionProperty, "PaNET technique", None),
+    PANKG.source: (QB.DimensionProperty, "harvested source (its id in the registry)", None),
+    PANKG.validationStatus: (QB.DimensionProperty, "validation status", None),
+    PANKG.datasetCount: (QB.MeasureProperty, "number of datasets", XSD.integer),
+    PANKG.recordCount: (QB.MeasureProperty, "number of harvested records", XSD.integer),
 }
 
 Cell = tuple[tuple[NamedNode | Literal | None, ...], int]
@@ -184,11 +173,11 @@ def structure(table: Table, *, refreshed: datetime) -> list[Triple]:
     dsd_iri = statistics_structure_iri(table.name)
     dsd = NamedNode(dsd_iri)
     triples = [
-        Triple(dataset, TYPE, QB.DataSet),
+        Triple(dataset, RDF.type, QB.DataSet),
         Triple(dataset, DCT.title, Literal(table.title, language="en")),
         Triple(dataset, QB.structure, dsd),
         Triple(dataset, DCT.modified, datetime_literal(refreshed)),
-        Triple(dsd, TYPE, QB.DataStructureDefinition),
+        Triple(dsd, RDF.type, QB.DataStructureDefinition),
     ]
     for order, prop in enumerate((*table.dimensions, table.measure), start=1):
         # Named component specifications rather than blank nodes: the graph is replaced by one INSERT DATA,
@@ -197,7 +186,7 @@ def structure(table: Table, *, refreshed: datetime) -> list[Triple]:
         kind = QB.dimension if prop in table.dimensions else QB.measure
         triples += [
             Triple(dsd, QB.component, component),
-            Triple(component, TYPE, QB.ComponentSpecification),
+            Triple(component, RDF.type, QB.ComponentSpecification),
             Triple(component, kind, prop),
             Triple(component, QB.order, _count(order)),
         ]
@@ -208,8 +197,8 @@ def properties() -> list[Triple]:
     triples = []
     for prop, (kind, label, range_) in _PROPERTIES.items():
         triples += [
-            Triple(prop, TYPE, RDF.Property),
-            Triple(prop, TYPE, kind),
+            Triple(prop, RDF.type, RDF.Property),
+            Triple(prop, RDF.type, kind),
             Triple(prop, RDFS.label, Literal(label, language="en")),
         ]
         if range_ is not None:
@@ -227,7 +216,7 @@ def observations(table: Table, cells: Iterable[Cell]) -> list[Triple]:
     for values, n in cells:
         key = [str(v) if v is not None else "" for v in values]
         obs = NamedNode(observation_iri(dataset.value, *key))
-        triples += [Triple(obs, TYPE, QB.Observation), Triple(obs, QB.dataSet, dataset)]
+        triples += [Triple(obs, RDF.type, QB.Observation), Triple(obs, QB.dataSet, dataset)]
         for prop, value in zip(table.dimensions, values, strict=True):
             if value is not None:
                 triples.append(Triple(obs, prop, value))
@@ -241,7 +230,7 @@ def statistics_graph(cells: dict[str, Iterable[Cell]], *, refreshed: datetime) -
     >>> from datetime import UTC
     >>> cells = {SOURCE_STATUS: [((Literal("esrf"), Literal("valid")), 3)]}
     >>> triples = statistics_graph(cells, refreshed=datetime(2026, 1, 1, tzinfo=UTC))
-    >>> sorted(str(t.object) for t in triples if t.predicate == PANKG_NS.recordCount)
+    >>> sorted(str(t.object) for t in triples if t.predicate == PANKG.recordCount)
     ['"3"^^<http://www.w3.org/2001/XMLSchema#integer>']
     """
     unknown = NamedNode(UNKNOWN_CATALOGUE)

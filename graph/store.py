@@ -32,8 +32,9 @@ from pyoxigraph import (
     Triple,
 )
 
-from graph.iris import CATALOGUE_GRAPH, PANET_GRAPH, PROVENANCE_GRAPH, STATISTICS_GRAPH
-from graph.vocab import PANKG_NS, PROV, datetime_literal
+from graph.iris import CATALOGUE_GRAPH, PANET_GRAPH, PROVENANCE_GRAPH, STATISTICS_GRAPH, VOCABULARY_GRAPH
+from graph.literals import datetime_literal
+from mappings.vocab import PANKG, PROV
 
 # What `query` returns: pyoxigraph's own result objects; CONSTRUCT over HTTP gives a list of triples.
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples | list[Triple]
@@ -43,7 +44,9 @@ SERVE_INFO = "serve.json"
 MAX_HTTP_UPDATE_BYTES = 120 * 1024 * 1024
 TIMEOUT_MESSAGE = "The SPARQL operation has been cancelled"
 # The node's own graphs: written with replace_graph only, never as records.
-RESERVED_GRAPHS = frozenset({PANET_GRAPH, PROVENANCE_GRAPH, CATALOGUE_GRAPH, STATISTICS_GRAPH})
+RESERVED_GRAPHS = frozenset(
+    {PANET_GRAPH, VOCABULARY_GRAPH, PROVENANCE_GRAPH, CATALOGUE_GRAPH, STATISTICS_GRAPH}
+)
 
 
 class StoreError(RuntimeError):
@@ -171,7 +174,7 @@ class GraphStore:
         when = str(datetime_literal(at))
         present = self._count_present(graphs)
         prov = _iri(PROVENANCE_GRAPH)
-        stale = str(PANKG_NS.staleSince)
+        stale = str(PANKG.staleSince)
         self._update(
             f"INSERT {{ GRAPH {prov} {{ ?g {stale} {when} }} }} "
             f"WHERE {{ VALUES ?g {{ {_values(graphs)} }} GRAPH ?g {{ ?s ?p ?o }} "

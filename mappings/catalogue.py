@@ -25,11 +25,10 @@ from mappings import iris
 from mappings.errors import MappingError
 from mappings.model import DatasetRecord, SubjectTerm, Technique, emit, typed_date
 from mappings.units import as_number, is_unitless, lookup
-from mappings.vocab import DCAT, DCT, FOAF, NS, PANET, PANKG, RDF, RDFS, SDO, XSD
+from mappings.vocab import DCAT, DCT, FOAF, PANET, PANKG, QUDT, QUDT_UNIT, RDF, RDFS, SDO, XSD
 
 log = logging.getLogger(__name__)
 
-QUDT = NS("http://qudt.org/schema/qudt/")
 PANET_IRI = re.compile(r"(?:^|/|#)PaNET(\d{5})$")
 
 Json = dict[str, Any]
@@ -272,7 +271,7 @@ def _parameter(out: list[Triple], ds: NamedNode, p: Parameter) -> None:
     si_code = SCICAT_SI_UNITS.get((p.unit_si or "").strip())
     if si_number is not None and si_code:
         out.append(Triple(node, PANKG.siValue, _double(si_number)))
-        out.append(Triple(node, PANKG.siUnit, NamedNode(f"http://qudt.org/vocab/unit/{si_code}")))
+        out.append(Triple(node, PANKG.siUnit, QUDT_UNIT[si_code]))
     out.append(Triple(node, PANKG.unknownUnit, Literal(unit_text or "")))
 
 

@@ -26,6 +26,7 @@ from mappings.vocab import (
     DCT,
     DCTYPE,
     DUV,
+    ENTRY_DATABASES,
     EU_LANGUAGE,
     FOAF,
     GSP,
@@ -41,6 +42,7 @@ from mappings.vocab import (
     RDFS,
     SDO,
     SKOS,
+    TECHNIQUE_METHODS,
     VCARD,
     WDRS,
     XSD,
@@ -635,7 +637,7 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
         target = NamedNode(link.iri)
         add(ds, prop, target)
         add(target, DCT.identifier, Literal(link.accession))
-        add(target, PANKG.entryOf, PANKG[link.database])
+        add(target, PANKG.entryOf, ENTRY_DATABASES[link.database])
 
     # funding (CiteDCAT-AP: dataset -isFundedBy-> foaf:Project -isAwardedBy-> funder) ---------------------
     for f in rec.funding:
@@ -735,7 +737,7 @@ def emit(rec: DatasetRecord, dataset_iri: str, base_iri: str) -> list[Triple]:
         add(ds, PANKG.techniqueAssignment, assignment)
         add(assignment, RDF.type, PANKG.TechniqueAssignment)
         add(assignment, PANKG.technique, node)
-        add(assignment, PANKG.method, PANKG[tech.method])
+        add(assignment, PANKG.method, TECHNIQUE_METHODS[tech.method])
         add(assignment, PANKG.sourceField, Literal(tech.field))
         add(assignment, PANKG.matchedText, Literal(tech.matched))
     for extend in rec.extensions:

@@ -23,7 +23,7 @@ from pyoxigraph import BlankNode, Triple
 from graph.iris import PROVENANCE_GRAPH, record_graph_iri
 from graph.load import read_rdf as parse_rdf
 from graph.store import EmbeddedStore, GraphStore, StoreError
-from graph.vocab import PROV
+from mappings.vocab import PROV
 
 
 def snapshot(store: GraphStore) -> set[str]:
