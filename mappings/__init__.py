@@ -17,8 +17,9 @@ from mappings import datacite, iris, links, oai_dc, panosc, scicat
 from mappings.catalogue import sniff_json
 from mappings.errors import MappingError
 from mappings.iris import DEFAULT_BASE_IRI
-from mappings.model import DatasetRecord, Technique, emit
+from mappings.model import DatasetRecord, Technique
 from mappings.panet import PanetIndex
+from mappings.profiles import emit
 from mappings.xmlutil import local, parse_xml
 
 __all__ = [
