@@ -125,7 +125,9 @@ def agent_node(out: Out, key: tuple[object, ...], agent: Agent) -> Subject:
 
 def agents(rec: DatasetRecord) -> list[tuple[str, tuple[object, ...], Agent]]:
     """(role, node key, agent) of every agent the dataset names directly, in the record's order."""
-    found = [("creator", ("creator", i), a) for i, a in enumerate(rec.creators)]
+    found: list[tuple[str, tuple[object, ...], Agent]] = [
+        ("creator", ("creator", i), a) for i, a in enumerate(rec.creators)
+    ]
     found += [("contributor", ("contributor", i), a) for i, a in enumerate(rec.contributors)]
     if rec.publisher:
         found.append(("publisher", ("publisher",), rec.publisher))

@@ -60,9 +60,9 @@ AGENT_PROPERTIES = {"creator": SDO.creator, "contributor": SDO.contributor, "pub
 def emit(rec: DatasetRecord, ds: NamedNode, out: Out, base_iri: str) -> None:
     out.add(ds, RDF.type, SDO.Dataset)
     out.add(ds, SDO.identifier, Literal(iris.doi_iri(rec.doi) if rec.doi else rec.oai_identifier))
-    landing = landing_page(rec)
-    if iri_or_none(landing) is not None:
-        out.add(ds, SDO.url, Literal(landing, datatype=XSD.anyURI))
+    landing = iri_or_none(landing_page(rec))
+    if landing is not None:
+        out.add(ds, SDO.url, Literal(landing.value, datatype=XSD.anyURI))
     simple_fields(out, ds, rec, DATASET_FIELDS)
     if rec.descriptions:
         # Google wants one text of 50..5000 characters; the full text stays in dct:description.
