@@ -33,9 +33,8 @@ from graph.iris import (
     statistics_structure_iri,
 )
 from graph.literals import datetime_literal
-from mappings.vocab import DCAT, DCT, PANKG, QB, RDF, RDFS, SDMX_DIMENSION, SDMX_MEASURE, XSD
+from mappings.vocab import DCAT, DCT, PANET, PANKG, QB, RDF, RDFS, SDMX_DIMENSION, SDMX_MEASURE, XSD
 
-PANET_NS = "http://purl.org/pan-science/PaNET/"
 FACILITY_YEAR = "datasets-per-facility-and-year"
 TECHNIQUE = "datasets-per-technique"
 SOURCE_STATUS = "records-per-source-and-status"
@@ -88,7 +87,7 @@ WHERE {{
       {{ SELECT DISTINCT ?used WHERE {{ GRAPH ?anyRecord {{ ?anyDataset schema:measurementTechnique ?used }} }} }}
       GRAPH <{PANET_GRAPH}> {{ ?used rdfs:subClassOf* ?technique }}
       # PaNET's root class is an owl:Thing: count PaNET classes only (and a technique outside PaNET).
-      FILTER(?technique = ?used || STRSTARTS(STR(?technique), "{PANET_NS}"))
+      FILTER(?technique = ?used || STRSTARTS(STR(?technique), "{PANET.iri}"))
     }}
   }}
   GRAPH ?record {{ ?dataset schema:measurementTechnique ?used }}
