@@ -192,6 +192,7 @@ AGENT_FIELDS: tuple[Field, ...] = (
     ("given", FOAF.givenName, "string"),
     ("family", FOAF.familyName, "string"),
 )
+AGENT_PROPERTIES = {"creator": DCT.creator, "contributor": DCT.contributor, "publisher": DCT.publisher}
 DATA_THEME_SCHEME = NamedNode("http://publications.europa.eu/resource/authority/data-theme")
 
 
@@ -266,8 +267,7 @@ def _agents(out: Out, rec: DatasetRecord, ds: NamedNode) -> None:
         if role == "contributor" and a.role == "ContactPerson":
             out.add(ds, DCAT.contactPoint, _contact_point(out, a))
         node = agent(out, key, a)
-        out.add(ds, {"creator": DCT.creator, "contributor": DCT.contributor, "publisher": DCT.publisher}[role],
-                node)  # fmt: skip
+        out.add(ds, AGENT_PROPERTIES[role], node)
         if role == "contributor":
             role_property = CONTRIBUTOR_PROPERTIES.get(a.role or "")
             if role_property is not None:

@@ -22,7 +22,15 @@ from graph.load import load_reference_graphs, refresh_catalogue
 from graph.provenance import VALIDATION_STATUSES, harvest_run, record_provenance
 from graph.store import EmbeddedStore
 from mappings import MappedRecord, MappingError, PanetIndex, crosswalk
-from mappings.vocab import PANKG_IRI, PANKG_ONTOLOGY_IRI, RUN_COUNTS, pankg_terms, vocabulary_turtle
+from mappings.vocab import (
+    PANKG,
+    PANKG_IRI,
+    PANKG_ONTOLOGY_IRI,
+    RUN_COUNTS,
+    TECHNIQUE_METHODS,
+    pankg_terms,
+    vocabulary_turtle,
+)
 from shapes.report import dqv_triples, outcome_row, outcomes_frame, summarise
 from shapes.validate import validate_batch
 from tests.catalogue.conftest import Corpus
@@ -151,3 +159,12 @@ def test_the_store_holds_the_vocabulary_as_its_own_graph(tmp_path: Path) -> None
         before = len(store.graph_triples(VOCABULARY_GRAPH))
         load_reference_graphs(store, None)
         assert len(store.graph_triples(VOCABULARY_GRAPH)) == before == len(declared())
+
+
+def test_a_misspelt_term_is_an_error_not_a_new_term() -> None:
+    assert PANKG.instrument.value == PANKG_IRI + "instrument"
+    with pytest.raises(AttributeError):
+        PANKG.instrumnet  # noqa: B018
+    with pytest.raises(KeyError, match="pankg:explicitId is not declared"):
+        PANKG["explicitId"]
+    assert PANKG["explicit-id"] == TECHNIQUE_METHODS["explicit-id"]
