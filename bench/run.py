@@ -43,7 +43,7 @@ from flows.pipeline import (
     processing_version,
 )
 from flows.settings import Settings
-from graph.load import load_panet, refresh_catalogue, refresh_statistics
+from graph.load import load_reference_graphs, refresh_catalogue, refresh_statistics
 from graph.provenance import harvest_run
 from graph.serve import oxigraph_binary, wait_ready
 from graph.store import EmbeddedStore
@@ -253,7 +253,7 @@ def run_scenario(
             QuarantineStore(data / "quarantine.sqlite") as quarantine,
         ):
             if not graph.graph_iris():
-                load_panet(graph, PANET)
+                load_reference_graphs(graph, PANET)
             # As flows/harvest.py does: the run is a prov:Activity from its start (records-changed-since.rq
             # starts from the runs), and records name the run that loaded them.
             run_started = datetime.now(UTC)

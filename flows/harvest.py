@@ -18,7 +18,7 @@ from flows.progress import Progress
 from flows.reference import panet_index, resolve_panet
 from flows.settings import Settings, quarantine_path, raw_store_path
 from graph.iris import NodeIris
-from graph.load import load_panet, refresh_catalogue
+from graph.load import load_reference_graphs, refresh_catalogue
 from graph.provenance import harvest_run
 from graph.store import open_store
 from harvesters.harvest import SourceSummary, harvest_records, harvest_source
@@ -296,8 +296,7 @@ def harvest(
     directory = config.data_dir
     panet_path = resolve_panet(config.panet, directory)
     with open_store(directory, config.iris) as graph:
-        if panet_path is not None:
-            load_panet(graph, panet_path)
+        load_reference_graphs(graph, panet_path)
     rows = []
     for source in chosen:
         # One source failing never stops the others: the summary carries the failure.

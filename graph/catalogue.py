@@ -12,7 +12,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from graph.iris import NodeIris
-from graph.vocab import DCAT, DCT, FOAF, SD, TYPE, VOID, XSD
+from mappings.vocab import DCAT, DCT, FOAF, RDF, SD, VOID, XSD
 
 # ROR identifiers seen in the real data under shared/data (publisher or affiliation of the facility); used
 # when a source entry gives no `ror`. A facility not listed here gets no ROR rather than a guessed one.
@@ -41,11 +41,11 @@ def facility_catalogue(source: Mapping[str, Any], iris: NodeIris) -> list[Triple
     agent_iri, _ = publisher_iri(source, iris)
     agent = NamedNode(agent_iri)
     triples = [
-        Triple(catalogue, TYPE, DCAT.Catalog),
+        Triple(catalogue, RDF.type, DCAT.Catalog),
         Triple(catalogue, DCT.identifier, Literal(sid)),
         Triple(catalogue, DCT.title, Literal(name)),
         Triple(catalogue, DCT.publisher, agent),
-        Triple(agent, TYPE, FOAF.Organization),
+        Triple(agent, RDF.type, FOAF.Organization),
         Triple(agent, FOAF.name, Literal(name)),
     ]
     if source.get("url"):
@@ -57,8 +57,8 @@ def sparql_service(endpoint_url: str, iris: NodeIris) -> list[Triple]:
     """The public SPARQL endpoint as a `dcat:DataService` (and an `sd:Service` for SPARQL clients)."""
     service = NamedNode(iris.sparql_service)
     return [
-        Triple(service, TYPE, DCAT.DataService),
-        Triple(service, TYPE, SD.Service),
+        Triple(service, RDF.type, DCAT.DataService),
+        Triple(service, RDF.type, SD.Service),
         Triple(service, DCT.title, Literal("PaN EOSC node SPARQL endpoint", language="en")),
         Triple(service, DCAT.endpointURL, NamedNode(endpoint_url)),
         Triple(service, SD.endpoint, NamedNode(endpoint_url)),
@@ -71,7 +71,7 @@ def node_catalogue(sources: Iterable[Mapping[str, Any]], iris: NodeIris, endpoin
     """The node catalogue listing the facility catalogues, with each facility's catalogue description."""
     node = NamedNode(iris.node_catalogue)
     triples = [
-        Triple(node, TYPE, DCAT.Catalog),
+        Triple(node, RDF.type, DCAT.Catalog),
         Triple(node, DCT.title, Literal("Photon and Neutron EOSC node knowledge graph", language="en")),
         Triple(node, DCAT.service, NamedNode(iris.sparql_service)),
     ]
@@ -89,7 +89,7 @@ def void_description(
     void = NamedNode(iris.void_dataset)
     partition = BlankNode("datasets")
     return [
-        Triple(void, TYPE, VOID.Dataset),
+        Triple(void, RDF.type, VOID.Dataset),
         Triple(void, DCT.title, Literal("PaN EOSC node knowledge graph", language="en")),
         Triple(void, VOID.sparqlEndpoint, NamedNode(endpoint_url)),
         Triple(void, VOID.triples, Literal(str(triples), datatype=XSD.integer)),

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from mappings.iris import DEFAULT_BASE_IRI, catalog_iri, graph_iri, normalised_base
+from mappings.vocab import PANKG_IRI, PANKG_ONTOLOGY_IRI
 
 # The facility of datasets whose record names no catalogue (no provenance, no schema:includedInDataCatalog).
-UNKNOWN_CATALOGUE = "https://w3id.org/pan-kg/ns#unknownCatalogue"
+UNKNOWN_CATALOGUE = f"{PANKG_IRI}unknownCatalogue"
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class NodeIris:
 
     @property
     def vocabulary_graph(self) -> str:
-        return f"{self.graph_base}vocabulary"
+        """The `pankg` vocabulary file as a graph: named by its ontology IRI, the same in every deployment."""
+        return PANKG_ONTOLOGY_IRI
 
     @property
     def reserved_graphs(self) -> frozenset[str]:
@@ -124,7 +126,7 @@ class NodeIris:
         """
         if self.base == DEFAULT_BASE_IRI:
             return sparql
-        vocabulary = "<https://w3id.org/pan-kg/ns#"
+        vocabulary = f"<{PANKG_ONTOLOGY_IRI}"  # the ontology and its terms (ns#...)
         parts = sparql.split(vocabulary)
         return vocabulary.join(part.replace(f"<{DEFAULT_BASE_IRI}", f"<{self.base}") for part in parts)
 

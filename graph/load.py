@@ -1,4 +1,5 @@
-"""Loading the node's own graphs: PaNET, the catalogue description and the statistics."""
+"""Loading the node's own graphs: the reference graphs (PaNET, the pankg vocabulary), the catalogue description
+and the statistics."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from graph.statistics import (
     year_literal,
 )
 from graph.store import GraphStore
+from mappings.vocab import PANKG_ONTOLOGY_IRI, vocabulary_turtle
 
 # PaNET ships as .owl (RDF/XML), which pyoxigraph does not guess from the extension.
 _EXTENSIONS = {".owl": RdfFormat.RDF_XML, ".rdf": RdfFormat.RDF_XML, ".xml": RdfFormat.RDF_XML}
@@ -53,6 +55,22 @@ def read_rdf(path_or_url: str | os.PathLike[str]) -> list[Triple]:
 def load_panet(store: GraphStore, path_or_url: str | os.PathLike[str]) -> int:
     """Replace the PaNET graph with the ontology at `path_or_url`; returns the number of triples."""
     return store.replace_graph(store.iris.panet_graph, read_rdf(path_or_url))
+
+
+def load_vocabulary(store: GraphStore) -> int:
+    """Replace the vocabulary graph with mappings/pankg.ttl (the terms' labels and comments, queryable beside
+    the data that uses them); returns the number of triples."""
+    quads = pyoxigraph.parse(vocabulary_turtle(), RdfFormat.TURTLE, base_iri=PANKG_ONTOLOGY_IRI)
+    return store.replace_graph(store.iris.vocabulary_graph, [q.triple for q in quads])
+
+
+def load_reference_graphs(store: GraphStore, panet: str | os.PathLike[str] | None) -> int:
+    """The graphs the records are read against: the pankg vocabulary always, PaNET when given (a run
+    without a PaNET location keeps the PaNET graph it has). Returns the number of triples written."""
+    written = load_vocabulary(store)
+    if panet is not None:
+        written += load_panet(store, panet)
+    return written
 
 
 def _scalar(store: GraphStore, sparql: str) -> int:

@@ -25,23 +25,12 @@ from datetime import datetime
 from pyoxigraph import Literal, NamedNode, Triple
 
 from graph.iris import DEFAULT_IRIS, UNKNOWN_CATALOGUE, NodeIris, observation_iri
-from graph.vocab import (
-    DCAT,
-    DCT,
-    PANKG_NS,
-    QB,
-    RDF,
-    RDFS,
-    SDMX_DIMENSION,
-    SDMX_MEASURE,
-    TYPE,
-    XSD,
-    datetime_literal,
-)
+from graph.literals import datetime_literal
+from mappings.vocab import DCAT, DCT, PANET, PANKG, QB, RDF, RDFS, SDMX_DIMENSION, SDMX_MEASURE, XSD
 
-PANET_NS = "http://purl.org/pan-science/PaNET/"
 _PROVENANCE = DEFAULT_IRIS.provenance_graph
 _PANET = DEFAULT_IRIS.panet_graph
+
 FACILITY_YEAR = "datasets-per-facility-and-year"
 TECHNIQUE = "datasets-per-technique"
 SOURCE_STATUS = "records-per-source-and-status"
@@ -95,7 +84,7 @@ WHERE {{
       {{ SELECT DISTINCT ?used WHERE {{ GRAPH ?anyRecord {{ ?anyDataset schema:measurementTechnique ?used }} }} }}
       GRAPH <{_PANET}> {{ ?used rdfs:subClassOf* ?technique }}
       # PaNET's root class is an owl:Thing: count PaNET classes only (and a technique outside PaNET).
-      FILTER(?technique = ?used || STRSTARTS(STR(?technique), "{PANET_NS}"))
+      FILTER(?technique = ?used || STRSTARTS(STR(?technique), "{PANET.iri}"))
     }}
   }}
   GRAPH ?record {{ ?dataset schema:measurementTechnique ?used }}
@@ -132,32 +121,32 @@ TABLES = {
     FACILITY_YEAR: Table(
         FACILITY_YEAR,
         "Datasets per facility and year of issue",
-        (PANKG_NS.facility, SDMX_DIMENSION.refPeriod),
-        PANKG_NS.datasetCount,
+        (PANKG.facility, SDMX_DIMENSION.refPeriod),
+        PANKG.datasetCount,
     ),
     TECHNIQUE: Table(
         TECHNIQUE,
         "Datasets per PaNET technique, sub-techniques included",
-        (PANKG_NS.technique,),
-        PANKG_NS.datasetCount,
+        (PANKG.technique,),
+        PANKG.datasetCount,
     ),
     SOURCE_STATUS: Table(
         SOURCE_STATUS,
         "Live records per source and validation status",
-        (PANKG_NS.source, PANKG_NS.validationStatus),
-        PANKG_NS.recordCount,
+        (PANKG.source, PANKG.validationStatus),
+        PANKG.recordCount,
     ),
 }
 
 # What the node's own component properties are, for a peer that reads the cube without our documentation.
 _PROPERTIES: dict[NamedNode, tuple[NamedNode, str, NamedNode | None]] = {
-    PANKG_NS.facility: (QB.DimensionProperty, "facility (its dcat:Catalog)", DCAT.Catalog),
+    PANKG.facility: (QB.DimensionProperty, "facility (its dcat:Catalog)", DCAT.Catalog),
     SDMX_DIMENSION.refPeriod: (QB.DimensionProperty, "year of issue", None),
-    PANKG_NS.technique: (QB.DimensionProperty, "PaNET technique", None),
-    PANKG_NS.source: (QB.DimensionProperty, "harvested source (its id in the registry)", None),
-    PANKG_NS.validationStatus: (QB.DimensionProperty, "validation status", None),
-    PANKG_NS.datasetCount: (QB.MeasureProperty, "number of datasets", XSD.integer),
-    PANKG_NS.recordCount: (QB.MeasureProperty, "number of harvested records", XSD.integer),
+    PANKG.technique: (QB.DimensionProperty, "PaNET technique", None),
+    PANKG.source: (QB.DimensionProperty, "harvested source (its id in the registry)", None),
+    PANKG.validationStatus: (QB.DimensionProperty, "validation status", None),
+    PANKG.datasetCount: (QB.MeasureProperty, "number of datasets", XSD.integer),
+    PANKG.recordCount: (QB.MeasureProperty, "number of harvested records", XSD.integer),
 }
 
 Cell = tuple[tuple[NamedNode | Literal | None, ...], int]
@@ -180,11 +169,11 @@ def structure(table: Table, iris: NodeIris, *, refreshed: datetime) -> list[Trip
     dsd_iri = iris.statistics_structure(table.name)
     dsd = NamedNode(dsd_iri)
     triples = [
-        Triple(dataset, TYPE, QB.DataSet),
+        Triple(dataset, RDF.type, QB.DataSet),
         Triple(dataset, DCT.title, Literal(table.title, language="en")),
         Triple(dataset, QB.structure, dsd),
         Triple(dataset, DCT.modified, datetime_literal(refreshed)),
-        Triple(dsd, TYPE, QB.DataStructureDefinition),
+        Triple(dsd, RDF.type, QB.DataStructureDefinition),
     ]
     for order, prop in enumerate((*table.dimensions, table.measure), start=1):
         # Named component specifications rather than blank nodes: the graph is replaced by one INSERT DATA,
@@ -193,7 +182,7 @@ def structure(table: Table, iris: NodeIris, *, refreshed: datetime) -> list[Trip
         kind = QB.dimension if prop in table.dimensions else QB.measure
         triples += [
             Triple(dsd, QB.component, component),
-            Triple(component, TYPE, QB.ComponentSpecification),
+            Triple(component, RDF.type, QB.ComponentSpecification),
             Triple(component, kind, prop),
             Triple(component, QB.order, _count(order)),
         ]
@@ -204,8 +193,8 @@ def properties() -> list[Triple]:
     triples = []
     for prop, (kind, label, range_) in _PROPERTIES.items():
         triples += [
-            Triple(prop, TYPE, RDF.Property),
-            Triple(prop, TYPE, kind),
+            Triple(prop, RDF.type, RDF.Property),
+            Triple(prop, RDF.type, kind),
             Triple(prop, RDFS.label, Literal(label, language="en")),
         ]
         if range_ is not None:
@@ -223,7 +212,7 @@ def observations(table: Table, iris: NodeIris, cells: Iterable[Cell]) -> list[Tr
     for values, n in cells:
         key = [str(v) if v is not None else "" for v in values]
         obs = NamedNode(observation_iri(dataset.value, *key))
-        triples += [Triple(obs, TYPE, QB.Observation), Triple(obs, QB.dataSet, dataset)]
+        triples += [Triple(obs, RDF.type, QB.Observation), Triple(obs, QB.dataSet, dataset)]
         for prop, value in zip(table.dimensions, values, strict=True):
             if value is not None:
                 triples.append(Triple(obs, prop, value))
@@ -239,7 +228,7 @@ def statistics_graph(
     >>> from datetime import UTC
     >>> cells = {SOURCE_STATUS: [((Literal("esrf"), Literal("valid")), 3)]}
     >>> triples = statistics_graph(cells, DEFAULT_IRIS, refreshed=datetime(2026, 1, 1, tzinfo=UTC))
-    >>> sorted(str(t.object) for t in triples if t.predicate == PANKG_NS.recordCount)
+    >>> sorted(str(t.object) for t in triples if t.predicate == PANKG.recordCount)
     ['"3"^^<http://www.w3.org/2001/XMLSchema#integer>']
     """
     unknown = NamedNode(UNKNOWN_CATALOGUE)

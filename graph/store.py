@@ -33,7 +33,8 @@ from pyoxigraph import (
 )
 
 from graph.iris import DEFAULT_IRIS, NodeIris
-from graph.vocab import PANKG_NS, PROV, datetime_literal
+from graph.literals import datetime_literal
+from mappings.vocab import PANKG, PROV
 
 # What `query` returns: pyoxigraph's own result objects; CONSTRUCT over HTTP gives a list of triples.
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples | list[Triple]
@@ -174,7 +175,7 @@ class GraphStore:
         when = str(datetime_literal(at))
         present = self._count_present(graphs)
         prov = _iri(self.iris.provenance_graph)
-        stale = str(PANKG_NS.staleSince)
+        stale = str(PANKG.staleSince)
         self._update(
             f"INSERT {{ GRAPH {prov} {{ ?g {stale} {when} }} }} "
             f"WHERE {{ VALUES ?g {{ {_values(graphs)} }} GRAPH ?g {{ ?s ?p ?o }} "

@@ -19,8 +19,9 @@ from mappings import datacite, iris, links, oai_dc, panosc, scicat
 from mappings.errors import MappingError
 from mappings.formats import Document, Format, Reader
 from mappings.iris import DEFAULT_BASE_IRI
-from mappings.model import DatasetRecord, Technique, emit
+from mappings.model import DatasetRecord, Technique
 from mappings.panet import PanetIndex
+from mappings.profiles import emit
 from mappings.xmlutil import local
 
 __all__ = [

@@ -25,8 +25,10 @@ from urllib.parse import urlparse
 
 from pyoxigraph import NamedNode, RdfFormat, parse
 
+from mappings.vocab import PANET
+
 DEFAULT_PANET_URL = "http://purl.org/pan-science/PaNET/PaNET.owl"
-PANET_NS = "http://purl.org/pan-science/PaNET/"
+PANET_NS = PANET.iri
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 _CLASS_IRI = re.compile(r"^http://purl\.org/pan-science/PaNET/(PaNET\d{5})$")

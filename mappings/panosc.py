@@ -13,12 +13,7 @@ from harvesters.catalogue import dataset_key
 from harvesters.panosc_api import DOCUMENT_PREFIX
 from mappings import iris
 from mappings.catalogue import (
-    CatalogueExtras,
-    DataFile,
-    Instrument,
     Json,
-    Parameter,
-    Sample,
     add_technique,
     iso_date,
     load_item,
@@ -29,7 +24,18 @@ from mappings.catalogue import (
 from mappings.errors import MappingError
 from mappings.formats import Document, Format
 from mappings.licences import classify_rights
-from mappings.model import Agent, DatasetRecord, Related, SubjectTerm, Text
+from mappings.model import (
+    Agent,
+    DataFile,
+    DatasetRecord,
+    Instrument,
+    Parameter,
+    Part,
+    Related,
+    Sample,
+    SubjectTerm,
+    Text,
+)
 
 # ESRF masks personal fields with this placeholder upstream: not a name.
 MASKED = "PRIVATE"
@@ -102,30 +108,24 @@ def _dataset(
             instrument = Instrument(text(ins, "pid", identifier), name, text(ins, "facility", identifier))
     if instrument and instrument.facility:
         rec.publisher = Agent(name=instrument.facility, kind="organization")
-    extras = CatalogueExtras(
-        source=source,
-        parameters=_parameters(item, identifier),
-        instrument=instrument,
-        samples=[
-            Sample(
-                text(s, "pid", identifier), text(s, "name", identifier), text(s, "description", identifier)
-            )
-            for s in objects(item, "samples", identifier)
-        ],
-        files=[
-            DataFile(
-                name,
-                text(f, "path", identifier),
-                int(f["size"]) if isinstance(f.get("size"), int | float) else None,
-            )
-            for f in objects(item, "files", identifier)
-            if (name := text(f, "name", identifier))
-        ],
-        files_public=public,
-        access_url=landing,
-    )
-    rec.extensions.append(extras)
-    rec.descriptions.append(Text(_derived_description(rec, document, instrument, extras.samples)))
+    rec.parameters = _parameters(item, identifier)
+    rec.instrument = instrument
+    rec.samples = [
+        Sample(text(s, "pid", identifier), text(s, "name", identifier), text(s, "description", identifier))
+        for s in objects(item, "samples", identifier)
+    ]
+    rec.files = [
+        DataFile(
+            name,
+            text(f, "path", identifier),
+            int(f["size"]) if isinstance(f.get("size"), int | float) else None,
+        )
+        for f in objects(item, "files", identifier)
+        if (name := text(f, "name", identifier))
+    ]
+    # Files are distributions only when public and reachable through the document's landing page.
+    rec.files_access_url = landing if public else None
+    rec.descriptions.append(Text(_derived_description(rec, document, instrument, rec.samples)))
     return rec, instrument
 
 
@@ -203,10 +203,10 @@ def read(payload: bytes, source: str, identifier: str) -> DatasetRecord:
             rec.creators.append(agent)
 
     landing = iris.doi_iri(rec.doi) if rec.doi else None
-    extras = CatalogueExtras(source=source, parameters=_parameters(doc, identifier))
+    rec.parameters = _parameters(doc, identifier)
     for item in objects(doc, "datasets", identifier):
         part, instrument = _dataset(item, source, identifier, landing, rec)
-        extras.parts.append((dataset_key(part.oai_identifier), part))
+        rec.parts.append(Part(dataset_key(part.oai_identifier), part))
         for t in part.techniques:
             add_technique(rec, t.iri, t.label, "datasets.techniques")
         for st in part.subjects:
@@ -214,9 +214,8 @@ def read(payload: bytes, source: str, identifier: str) -> DatasetRecord:
                 rec.subjects.append(SubjectTerm(value=st.value))
         if rec.publisher is None and instrument and instrument.facility:
             rec.publisher = Agent(name=instrument.facility, kind="organization")
-    if extras.parts:
+    if rec.parts:
         rec.resource_type_general = "Collection"
-    rec.extensions.append(extras)
     return rec
 
 

@@ -15,10 +15,6 @@ from harvesters.catalogue import dataset_key
 from harvesters.scicat import DATASET_PREFIX, PUBLISHED_PREFIX
 from mappings import iris
 from mappings.catalogue import (
-    CatalogueExtras,
-    Instrument,
-    Parameter,
-    Sample,
     add_technique,
     iso_date,
     load_item,
@@ -29,7 +25,7 @@ from mappings.catalogue import (
 from mappings.errors import MappingError
 from mappings.formats import Document, Format
 from mappings.licences import classify_rights
-from mappings.model import Agent, DatasetRecord, Related, Text
+from mappings.model import Agent, DatasetRecord, Instrument, Parameter, Part, Related, Sample, Text
 
 # Nested scientificMetadata deeper than this is not a parameter list any more.
 MAX_DEPTH = 6
@@ -112,14 +108,9 @@ def read_dataset(payload: bytes, source: str, identifier: str) -> DatasetRecord:
     instrument_id = text(item, "instrumentId", identifier)
     instrument = Instrument(instrument_id, location or instrument_id) if (location or instrument_id) else None
     sample_id = text(item, "sampleId", identifier)
-    rec.extensions.append(
-        CatalogueExtras(
-            source=source,
-            parameters=scientific_parameters(item.get("scientificMetadata")),
-            instrument=instrument,
-            samples=[Sample(sample_id, None)] if sample_id else [],
-        )
-    )
+    rec.parameters = scientific_parameters(item.get("scientificMetadata"))
+    rec.instrument = instrument
+    rec.samples = [Sample(sample_id, None)] if sample_id else []
     return rec
 
 
@@ -168,12 +159,8 @@ def read_published(payload: bytes, source: str, identifier: str) -> DatasetRecor
     pids = item.get("pidArray")
     if pids is not None and not isinstance(pids, list):
         raise MappingError(identifier, "pidArray", f"expected a list, got {type(pids).__name__}")
-    rec.extensions.append(
-        CatalogueExtras(
-            source=source,
-            part_links=[dataset_key(p.strip()) for p in pids or [] if isinstance(p, str) and p.strip()],
-        )
-    )
+    # Datasets listed by key only, described by records of their own.
+    rec.parts = [Part(dataset_key(p.strip())) for p in pids or [] if isinstance(p, str) and p.strip()]
     return rec
 
 

@@ -23,18 +23,8 @@ import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Triple
 
 from mappings.iris import catalog_iri, normalised_base
-from mappings.vocab import PANKG
+from mappings.vocab import DCT, DQV, ORG, PANET, PANKG, PROV, QUALITY_METRICS, RDF, SDO, SKOS, XSD
 from shapes.validate import QUARANTINED, VALID, WARNED, MappedLike, RecordReport
-
-DCT = "http://purl.org/dc/terms/"
-ORG = "http://www.w3.org/ns/org#"
-SDO = "http://schema.org/"
-PANET = "http://purl.org/pan-science/PaNET/"
-DQV = "http://www.w3.org/ns/dqv#"
-PROV = "http://www.w3.org/ns/prov#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # Completeness flags: column -> what the steward reads.
 FLAGS = {
@@ -65,19 +55,19 @@ def completeness(triples: Iterable[pyoxigraph.Triple], dataset_iri: str) -> dict
     creators: set[str] = set()
     member_of: list[tuple[str, str]] = []
     for t in triples:
-        s, p, o = t.subject.value, t.predicate.value, t.object
+        s, p, o = t.subject.value, t.predicate, t.object
         if s == dataset_iri:
-            if p == DCT + "description" and isinstance(o, Literal) and o.value.strip():
+            if p == DCT.description and isinstance(o, Literal) and o.value.strip():
                 flags["description"] = True
-            elif p == DCT + "license":
+            elif p == DCT.license:
                 flags["licence"] = True
-            elif p == DCT + "creator":
+            elif p == DCT.creator:
                 creators.add(o.value)
-            elif p == SDO + "measurementTechnique" and o.value.startswith(PANET):
+            elif p == SDO.measurementTechnique and o.value.startswith(PANET.iri):
                 flags["panet_technique"] = True
-            elif p == DCT + "identifier" and _DOI.match(o.value):
+            elif p == DCT.identifier and _DOI.match(o.value):
                 flags["doi"] = True
-        if p == ORG + "memberOf":
+        if p == ORG.memberOf:
             member_of.append((s, o.value))
         if isinstance(o, NamedNode) and _ENTRY.match(o.value) and s == dataset_iri:
             flags["entry_link"] = True
@@ -194,13 +184,13 @@ def dqv_triples(summary: pd.DataFrame, base_iri: str, when: str | None = None) -
     """DQV quality measurements, one per source, run and metric, for the quality graph."""
     base = normalised_base(base_iri)
     when = when or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    a = NamedNode(RDF_TYPE)
+    a = RDF.type
     out: list[Triple] = []
     for metric, definition in METRICS.items():
-        m = NamedNode(f"{PANKG.iri}metric-{metric}")  # the vocabulary's, whatever the base
+        m = QUALITY_METRICS[metric]  # KeyError for a metric the vocabulary (mappings/pankg.ttl) lacks
         out += [
-            Triple(m, a, NamedNode(DQV + "Metric")),
-            Triple(m, NamedNode(SKOS + "definition"), Literal(definition, language="en")),
+            Triple(m, a, DQV.Metric),
+            Triple(m, SKOS.definition, Literal(definition, language="en")),
         ]
     for row in summary.itertuples(index=False):
         catalog = NamedNode(
@@ -210,26 +200,26 @@ def dqv_triples(summary: pd.DataFrame, base_iri: str, when: str | None = None) -
         for metric in METRICS:
             raw = getattr(row, metric)
             if metric in (VALID, WARNED, QUARANTINED):
-                value = Literal(f"{(100.0 * raw / n) if n else 0.0:.1f}", datatype=NamedNode(XSD + "decimal"))
+                value = Literal(f"{(100.0 * raw / n) if n else 0.0:.1f}", datatype=XSD.decimal)
             elif metric == "validated":
-                value = Literal(str(n), datatype=NamedNode(XSD + "integer"))
+                value = Literal(str(n), datatype=XSD.integer)
             else:
-                value = Literal(f"{float(raw):.1f}", datatype=NamedNode(XSD + "decimal"))
+                value = Literal(f"{float(raw):.1f}", datatype=XSD.decimal)
             node = NamedNode(f"{base}quality/{row.source}/run-{row.run_id}/{metric}")
             out += [
-                Triple(node, a, NamedNode(DQV + "QualityMeasurement")),
-                Triple(node, NamedNode(DQV + "computedOn"), catalog),
-                Triple(node, NamedNode(DQV + "isMeasurementOf"), NamedNode(f"{base}ns#metric-{metric}")),
-                Triple(node, NamedNode(DQV + "value"), value),
+                Triple(node, a, DQV.QualityMeasurement),
+                Triple(node, DQV.computedOn, catalog),
+                Triple(node, DQV.isMeasurementOf, QUALITY_METRICS[metric]),
+                Triple(node, DQV.value, value),
                 Triple(
                     node,
-                    NamedNode(f"{base}ns#run"),
-                    Literal(str(row.run_id), datatype=NamedNode(XSD + "integer")),
+                    PANKG.run,
+                    Literal(str(row.run_id), datatype=XSD.integer),
                 ),
                 Triple(
                     node,
-                    NamedNode(PROV + "generatedAtTime"),
-                    Literal(when, datatype=NamedNode(XSD + "dateTime")),
+                    PROV.generatedAtTime,
+                    Literal(when, datatype=XSD.dateTime),
                 ),
             ]
     return out

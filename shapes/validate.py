@@ -38,6 +38,8 @@ import shacl
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
+from mappings.vocab import PREFIXES
+
 log = logging.getLogger(__name__)
 
 SHAPES_DIR = Path(__file__).resolve().parent
@@ -53,22 +55,14 @@ ENGINES = ("pyshacl", "shacl")
 DEFAULT_ENGINE = "pyshacl"
 
 
-PREFIXES = {
-    "core": "https://w3id.org/pan-kg/shapes/core#",
-    "rec": "https://w3id.org/pan-kg/shapes/recommended#",
-    "pan": "https://w3id.org/pan-kg/shapes/pan#",
-    "pankg": "https://w3id.org/pan-kg/ns#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-    "schema": "http://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "adms": "http://www.w3.org/ns/adms#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "spdx": "http://spdx.org/rdf/terms#",
-    "sh": "http://www.w3.org/ns/shacl#",
-}
+# The namespaces shortened in report messages (a selection of the one prefix table: the messages the
+# stewards know name shapes and dataset properties; other IRIs stay in full).
+REPORT_PREFIXES = {
+    name: PREFIXES[name]
+    for name in (
+        "core", "rec", "pan", "pankg", "dcat", "dct", "foaf", "org", "schema", "skos", "adms", "prov", "spdx", "sh"
+    )
+}  # fmt: skip
 
 
 class MappedLike(Protocol):
@@ -251,7 +245,7 @@ def _qname(node: rdflib.term.Node | None) -> str:
     if node is None:
         return ""
     text = str(node)
-    for prefix, ns in PREFIXES.items():
+    for prefix, ns in REPORT_PREFIXES.items():
         if text.startswith(ns):
             return f"{prefix}:{text[len(ns) :]}"
     return text

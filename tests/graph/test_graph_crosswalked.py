@@ -18,10 +18,10 @@ from graph.iris import DEFAULT_IRIS
 from graph.load import refresh_catalogue
 from graph.provenance import harvest_run, record_provenance
 from graph.store import GraphStore
-from graph.vocab import DCAT, DCT, TYPE
 from harvesters.records import RawRecord
 from mappings import MAPPING_VERSION, MappedRecord, PanetIndex, crosswalk
 from mappings.oaipmh import split_page
+from mappings.vocab import DCAT, DCT, RDF
 
 PANET_GRAPH = DEFAULT_IRIS.panet_graph
 PROVENANCE_GRAPH = DEFAULT_IRIS.provenance_graph
@@ -134,7 +134,7 @@ def test_datasets_per_facility_and_year(
     names = {s["id"]: s["name"] for s in SOURCES}
     expected: dict[tuple[str, str], set[str]] = defaultdict(set)
     for raw, m in mapped:
-        datasets = {t.subject for t in m.triples if t.predicate == TYPE and t.object == DCAT.Dataset}
+        datasets = {t.subject for t in m.triples if t.predicate == RDF.type and t.object == DCAT.Dataset}
         for t in m.triples:
             if t.subject in datasets and t.predicate == DCT.issued:
                 assert isinstance(t.object, Literal)

@@ -24,7 +24,7 @@ from graph.iris import DEFAULT_IRIS
 from graph.load import refresh_catalogue, refresh_statistics
 from graph.provenance import harvest_run
 from graph.store import GraphStore
-from graph.vocab import DCAT, RDFS, TYPE
+from mappings.vocab import DCAT, RDF, RDFS
 
 PANET_GRAPH = DEFAULT_IRIS.panet_graph
 PROVENANCE_GRAPH = DEFAULT_IRIS.provenance_graph
@@ -260,6 +260,8 @@ def test_catalogue_and_void(store: GraphStore) -> None:
     )
     assert len(void) == 1
     live = example_records()[:-1]  # build() deletes the last one
-    datasets = {t.subject for _, ts in live for t in ts if t.predicate == TYPE and t.object == DCAT.Dataset}
+    datasets = {
+        t.subject for _, ts in live for t in ts if t.predicate == RDF.type and t.object == DCAT.Dataset
+    }
     assert int(void[0]["entities"]) == len(datasets) > 0
     assert int(void[0]["triples"]) > 4265  # PaNET alone has 4,265
