@@ -46,8 +46,10 @@ def test_the_base_iri_reaches_every_reserved_iri() -> None:
     settings = Settings.build({"base_iri": "https://kg.example.org/pan"}, environ={})
     assert settings.base_iri == "https://kg.example.org/pan/"
     assert settings.iris == NodeIris("https://kg.example.org/pan/")
+    # Every reserved graph but the vocabulary's, which is the one published `pankg` ontology IRI.
+    assert settings.iris.vocabulary_graph == "https://w3id.org/pan-kg/ns"
     named = [
-        *settings.iris.reserved_graphs,
+        *(settings.iris.reserved_graphs - {settings.iris.vocabulary_graph}),
         settings.iris.node_catalogue,
         settings.iris.facility_catalogue("esrf"),
         settings.iris.record_graph("esrf", "oai:1"),
