@@ -45,9 +45,10 @@ def read_rdf(path_or_url: str | os.PathLike[str]) -> list[Triple]:
         quads = pyoxigraph.parse(response.content, fmt, base_iri=text)
     else:
         path = Path(text)
-        fmt = _EXTENSIONS.get(path.suffix.lower()) or RdfFormat.from_extension(path.suffix.lstrip("."))
-        if fmt is None:
+        found = _EXTENSIONS.get(path.suffix.lower()) or RdfFormat.from_extension(path.suffix.lstrip("."))
+        if found is None:
             raise ValueError(f"cannot tell the RDF format of {path}")
+        fmt = found
         quads = pyoxigraph.parse(path=path, format=fmt, base_iri=path.resolve().as_uri())
     return [q.triple for q in quads]
 

@@ -18,7 +18,7 @@ Pure functions: they build triples (and hold the aggregate queries); the store r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -221,7 +221,7 @@ def observations(table: Table, iris: NodeIris, cells: Iterable[Cell]) -> list[Tr
 
 
 def statistics_graph(
-    cells: dict[str, Iterable[Cell]], iris: NodeIris, *, refreshed: datetime
+    cells: Mapping[str, Iterable[Cell]], iris: NodeIris, *, refreshed: datetime
 ) -> list[Triple]:
     """Everything that goes into the statistics graph: the cube structure, then each table's cells.
 

@@ -333,7 +333,7 @@ class EmbeddedStore(GraphStore):
         if nquads and quads:
             # One bulk load per batch: each call writes and ingests its own RocksDB files, which costs more
             # as the store grows.
-            nquads += pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS)
+            nquads += pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS) or b""
             quads = []
         try:
             if nquads:

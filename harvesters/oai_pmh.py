@@ -200,7 +200,8 @@ def parse_datestamp(value: str) -> datetime | None:
     # The usual form without strptime, which costs ~20 us a record; anything else takes the slow path.
     if match := _SECONDS_DATESTAMP.fullmatch(value):
         try:
-            return datetime(*map(int, match.groups()), tzinfo=UTC)  # type: ignore[misc]
+            year, month, day, hour, minute, second = map(int, match.groups())
+            return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
         except ValueError:
             return None
     for pattern in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S.%fZ"):

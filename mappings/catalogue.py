@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from pyoxigraph import BlankNode, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from mappings.errors import MappingError
 from mappings.model import DatasetRecord, SubjectTerm, Technique
@@ -112,6 +112,6 @@ def unit_report(triples: Iterable[Triple]) -> tuple[int, int, Counter[str]]:
             numeric.add(t.subject)  # type: ignore[arg-type]
         elif t.predicate == QUDT.unit:
             with_unit.add(t.subject)  # type: ignore[arg-type]
-        elif t.predicate == PANKG.unknownUnit:
+        elif t.predicate == PANKG.unknownUnit and isinstance(t.object, Literal):
             unknown[t.object.value] += 1
     return len(numeric), len(with_unit), unknown

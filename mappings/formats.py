@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from lxml import etree
 
@@ -19,7 +19,7 @@ from mappings.model import DatasetRecord
 Reader = Callable[[bytes, str, str], DatasetRecord]
 
 # A file as the sniffer sees it: the root element of an XML file, or the object of a JSON file.
-Document = etree._Element | dict[str, Any]
+Document: TypeAlias = "etree._Element | dict[str, Any]"
 
 
 @dataclass(frozen=True)

@@ -54,9 +54,10 @@ def _parameters(item: Json, identifier: str) -> list[Parameter]:
 
 
 def _agent(member: Json, identifier: str) -> Agent | None:
-    person = (objects(member, "person", identifier) or [None])[0]
-    if person is None:
+    people = objects(member, "person", identifier)
+    if not people:
         return None
+    person = people[0]
     name = text(person, "fullName", identifier)
     if not name or name == MASKED:
         return None

@@ -89,7 +89,7 @@ def read_dataset(payload: bytes, source: str, identifier: str) -> DatasetRecord:
     created = iso_date(item.get("creationTime"))
     if created:
         rec.dates.append(("Created", created))
-    lifecycle = item.get("datasetlifecycle") if isinstance(item.get("datasetlifecycle"), dict) else {}
+    lifecycle = item["datasetlifecycle"] if isinstance(item.get("datasetlifecycle"), dict) else {}
     issued = iso_date(lifecycle.get("publishedOn")) or iso_date(lifecycle.get("dateOfPublishing"))
     if issued:
         rec.dates.append(("Issued", issued))
@@ -106,7 +106,8 @@ def read_dataset(payload: bytes, source: str, identifier: str) -> DatasetRecord:
             add_technique(rec, iri, text(t, "name", identifier), "techniques")
     location = text(item, "creationLocation", identifier)
     instrument_id = text(item, "instrumentId", identifier)
-    instrument = Instrument(instrument_id, location or instrument_id) if (location or instrument_id) else None
+    name = location or instrument_id
+    instrument = Instrument(instrument_id, name) if name else None
     sample_id = text(item, "sampleId", identifier)
     rec.parameters = scientific_parameters(item.get("scientificMetadata"))
     rec.instrument = instrument
