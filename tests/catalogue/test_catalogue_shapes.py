@@ -14,7 +14,7 @@ import rdflib
 
 from mappings import MappedRecord
 from mappings.vocab import DCAT, DCT, SDO
-from tests.catalogue.conftest import Corpus
+from tests.catalogue.corpus import Corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mappings"))
 from test_crosswalk_shapes import SHAPE_SETS, _shapes  # the DataCite crosswalk's shape sets

@@ -17,8 +17,8 @@ from harvesters.http import HttpPolicy
 from harvesters.raw_store import RawStore
 from harvesters.records import sha256_hex
 from harvesters.sources import Source
-from tests.harvest.corpus import served_records
-from tests.hostile.kit import FastLoopbackServer
+from tests.support.corpus import served_records
+from tests.support.http_server import FastLoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
 
 POLICY = HttpPolicy(retries=1, backoff_factor=0.02, requests_per_second=0)

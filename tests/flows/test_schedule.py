@@ -35,7 +35,7 @@ from flows.schedule import (
     using_api,
 )
 from harvesters.raw_store import RawStore
-from tests.harvest.corpus import served_records
+from tests.support.corpus import served_records
 from tests.support.http_server import LoopbackServer, WsgiApp
 from tests.support.oai_server import RecordSet, oai_app
 from tests.support.shared_data import REPO

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from harvesters.raw_store import RawStore
 from harvesters.sources import load_sources
-from tests.harvest.corpus import served_records
+from tests.support.corpus import served_records
 from tests.support.http_server import LoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
 from tests.support.shared_data import REPO

@@ -8,18 +8,8 @@ from pathlib import Path
 import pytest
 
 from harvesters.raw_store import RawStore
-from tests.hostile.kit import FastLoopbackServer, pages, recording
-from tests.support.replay import Query, Recording
-
-
-class Zenodo:
-    def __init__(self, rec: Recording, url: str) -> None:
-        self.rec = rec
-        self.url = url
-        self.page1, self.page2, self.page3 = pages(rec)
-
-    def body(self, key: Query) -> bytes:
-        return self.rec.replies[key].body
+from tests.hostile.kit import Zenodo, recording
+from tests.support.http_server import FastLoopbackServer
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ import requests
 from harvesters.harvest import harvest_source
 from harvesters.panosc_api import DOCUMENT_INCLUDE, PanoscApiClient
 from harvesters.raw_store import RawStore
-from tests.catalogue.conftest import POLICY, panosc_source
-from tests.catalogue.servers import PANOSC_DB, LoopbackDb, Quirks, panosc_app
-from tests.hostile.kit import FastLoopbackServer
+from tests.support.catalogue_servers import PANOSC_DB, LoopbackDb, Quirks, panosc_app
+from tests.support.catalogue_sources import POLICY, panosc_source
+from tests.support.http_server import FastLoopbackServer
 
 CERIC = PANOSC_DB / "db-dev-ceric.json"  # 12 real documents
 

@@ -13,13 +13,13 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 import rdflib
-from crosswalk_samples import SHARED
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from harvesters.records import RawRecord
 from mappings import crosswalk
 from mappings.oaipmh import split_page
 from mappings.vocab import PREFIXES
+from tests.support.sample_records import SHARED
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -13,10 +13,10 @@ import pyoxigraph
 import pyshacl
 import pytest
 import rdflib
-from crosswalk_samples import SHARED, live_records
 
 from mappings import MappedRecord, crosswalk
 from mappings.vocab import DCT, SDO
+from tests.support.sample_records import SHARED, live_records
 
 OFFICIAL = SHARED / "dcat-ap" / "official-shapes" / "3.0.1"
 SCHEMAORG = SHARED / "schemaorg-shapes"

@@ -9,7 +9,7 @@ import rdflib
 
 from shapes.validate import QUARANTINED, validate_batch
 from tests.shapes import samples as S
-from tests.shapes.test_validation_gate import BREAKERS
+from tests.shapes.breakers import BREAKERS
 from tests.support.shared_data import shared
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
