@@ -1,0 +1,32 @@
+"""The contract provider of each registered protocol (tests/contract/providers.py), and a raw store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harvesters.raw_store import RawStore
+from tests.contract.providers import PROVIDERS, ContractProvider
+from tests.support.protocols import registered_protocols
+
+
+@pytest.fixture(params=registered_protocols())
+def provider(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ContractProvider]:
+    factory = PROVIDERS.get(request.param)
+    if factory is None:
+        pytest.fail(
+            f"protocol {request.param!r} is registered but has no contract provider:"
+            " add one to PROVIDERS in tests/contract/providers.py"
+        )
+    with factory(tmp_path, monkeypatch) as contract_provider:
+        yield contract_provider
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[RawStore]:
+    with RawStore(tmp_path / "raw.sqlite") as raw_store:
+        yield raw_store
