@@ -21,6 +21,8 @@ from tests.support.corpus import served_records
 from tests.support.http_server import FastLoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
 
+pytestmark = pytest.mark.faults
+
 POLICY = HttpPolicy(retries=1, backoff_factor=0.02, requests_per_second=0)
 DISK_BYTES = 4 * 1024 * 1024
 

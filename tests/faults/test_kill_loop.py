@@ -33,6 +33,8 @@ from tests.support.http_server import FastLoopbackServer
 from tests.support.oai_server import RecordSet, ServedRecord, oai_app
 from tests.support.shared_data import REPO
 
+pytestmark = pytest.mark.faults
+
 SEEDS = range(20)
 BOOKMARK = "test||oai_datacite"
 

@@ -20,6 +20,8 @@ from tests.support.corpus import served_records
 from tests.support.http_server import FastLoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
 
+pytestmark = pytest.mark.faults
+
 
 def quarantined(data: Path) -> list[str]:
     with QuarantineStore(data / "quarantine.sqlite") as store:

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from rdflib.compare import isomorphic
 
 from graph.store import SERVE_INFO
@@ -20,6 +21,8 @@ from tests.support.corpus import served_records
 from tests.support.http_server import FastLoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
 from tests.support.shared_data import REPO
+
+pytestmark = pytest.mark.faults
 
 
 def start_serve(data: Path, port: int) -> subprocess.Popen[str]:

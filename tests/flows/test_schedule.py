@@ -40,6 +40,8 @@ from tests.support.http_server import LoopbackServer, WsgiApp
 from tests.support.oai_server import RecordSet, oai_app
 from tests.support.shared_data import REPO
 
+pytestmark = pytest.mark.prefect_server
+
 PANKG = [sys.executable, "-m", "flows.cli"]
 RUN_ID = re.compile(r"created flow run '[^']+': id ([0-9a-f-]{36})")
 

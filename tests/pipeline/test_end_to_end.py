@@ -21,6 +21,8 @@ from tests.support.http_server import LoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
 from tests.support.shared_data import shared
 
+pytestmark = pytest.mark.prefect_server
+
 
 @pytest.fixture
 def provider() -> Iterator[tuple[RecordSet, str]]:

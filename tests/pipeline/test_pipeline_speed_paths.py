@@ -18,6 +18,8 @@ from shapes.validate import validate_batch
 from tests.support.corpus import served_records
 from tests.support.shared_data import shared
 
+pytestmark = pytest.mark.prefect_server
+
 COUNTS = ("mapped", "valid", "warned", "quarantined", "loaded", "deleted", "failed", "quads_loaded")
 
 
