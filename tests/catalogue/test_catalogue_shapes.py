@@ -35,6 +35,7 @@ def _eligible(m: MappedRecord, google: bool) -> bool:
     return all(has(d, DCT.description) and has(d, DCT.title) for d in datasets)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape_set", list(SHAPE_SETS))
 def test_catalogue_output_passes_the_crosswalk_shapes(corpus: Corpus, shape_set: str) -> None:
     google = shape_set == "google-required"
@@ -48,6 +49,7 @@ def test_catalogue_output_passes_the_crosswalk_shapes(corpus: Corpus, shape_set:
     assert conforms, report[:3000]
 
 
+@pytest.mark.slow
 def test_catalogue_records_get_the_same_reports_from_both_engines(corpus: Corpus) -> None:
     """The gate's fast engine (shacl) against pySHACL on every PaN search API and SciCat record."""
     from shapes.validate import validate_batch

@@ -1,4 +1,4 @@
-"""The contract provider of each registered protocol (tests/contract/providers.py), and a raw store."""
+"""The contract provider of each registered protocol (tests/contract/providers.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from harvesters.raw_store import RawStore
 from tests.contract.providers import PROVIDERS, ContractProvider
 from tests.support.protocols import registered_protocols
 
@@ -24,9 +23,3 @@ def provider(
         )
     with factory(tmp_path, monkeypatch) as contract_provider:
         yield contract_provider
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[RawStore]:
-    with RawStore(tmp_path / "raw.sqlite") as raw_store:
-        yield raw_store

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -25,12 +24,6 @@ def provider() -> Iterator[tuple[RecordSet, str]]:
     record_set = RecordSet(served_records())
     with LoopbackServer(oai_app(record_set, page_size=4)) as server:
         yield record_set, server.url
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[RawStore]:
-    with RawStore(tmp_path / "raw.sqlite") as raw_store:
-        yield raw_store
 
 
 def test_full_harvest_follows_every_resumption_token(

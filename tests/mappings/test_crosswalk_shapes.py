@@ -65,6 +65,7 @@ def mapped(panet) -> list[MappedRecord]:
     return [crosswalk(r, panet=panet) for _, r in live_records()]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape_set", list(SHAPE_SETS))
 def test_shapes_pass(mapped, shape_set: str) -> None:
     if shape_set == "google-required":

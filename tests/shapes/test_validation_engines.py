@@ -39,6 +39,7 @@ def _same(reference: dict[str, RecordReport], other: dict[str, RecordReport]) ->
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("part", list(_corpus()))
 def test_engines_give_the_same_reports(part: str, panet) -> None:
     records = _corpus()[part]

@@ -93,6 +93,7 @@ def test_mixed_batch_attribution(samples, panet) -> None:
         assert not [r for r in rep.results if r.focus in others]
 
 
+@pytest.mark.slow
 def test_batch_equals_one_by_one(samples, panet) -> None:
     """Validating a batch gives each record exactly what validating it alone gives."""
     together = validate_batch(samples, ontology=panet)
@@ -153,6 +154,7 @@ def test_dcat_ap_examples(panet) -> None:
     assert {"core:Dataset-identifier", "core:Dataset-creator", "core:Dataset-description"} <= shapes
 
 
+@pytest.mark.slow
 def test_bulk_form_equals_plain_pyshacl(panet) -> None:
     """The speed-ups (flattened sh:property, only the predicates shapes read, IRI-only ontology background)
     give exactly the results of a plain pySHACL run of the shape files over the full triples and PaNET."""

@@ -48,6 +48,7 @@ def ours(corpus, panet) -> dict:
     return validate_batch(corpus, ontology=panet)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("official", list(OFFICIAL))
 def test_passing_ours_implies_passing_theirs(corpus, ours, panet, official: str) -> None:
     theirs = validate_batch(corpus, shapes=_official(OFFICIAL[official]), ontology=panet)
