@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -163,6 +163,26 @@ class StandInProvider:
         return removed
 
 
+@contextmanager
+def serving(
+    server: Path,
+    data: Path,
+    page_size: int,
+    make_source: Callable[[str], Source],
+    *,
+    list_all: Callable[[str], set[str]],
+    delete: Callable[[Path], str],
+) -> Iterator[StandInProvider]:
+    """The stand-in `server` on `data`, behind a fault proxy, stopped at the end."""
+    with proxied("") as (proxy, url):
+        provider = StandInProvider(server, data, proxy, url, page_size, make_source, list_all, delete)
+        try:
+            provider.start()
+            yield provider
+        finally:
+            provider.stop()
+
+
 def _get_json(url: str, flt: dict[str, Any]) -> Any:
     answer = requests.get(url, params={"filter": json.dumps(flt)}, timeout=60)
     answer.raise_for_status()
@@ -190,20 +210,16 @@ def panosc_provider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setattr(PanoscApiClient, "page_size", 1)
     db = tmp_path / "db-ESS.json"
     shutil.copyfile(shared("panosc-api", "search-api-db", "db-ESS.json"), db)
-    with ExitStack() as stack:
-        proxy, url = stack.enter_context(proxied(""))
-        provider = StandInProvider(
-            PANOSC_API_SERVER, db, proxy, url, 1,
-            # One of three documents deleted is a third of the source: above the default mass-deletion share.
-            make_source=lambda url: Source(
-                id="contract-panosc", name="PaN search API contract", protocol="panosc-api", url=url + "api",
-                metadata_prefix="panosc-document", requests_per_second=0, max_deletion_share=0.5,
-            ),
-            list_all=_panosc_documents,
-            delete=_delete_panosc_document,
-        )  # fmt: skip
-        stack.callback(provider.stop)
-        provider.start()
+    with serving(
+        PANOSC_API_SERVER, db, 1,
+        # One of three documents deleted is a third of the source: above the default mass-deletion share.
+        lambda url: Source(
+            id="contract-panosc", name="PaN search API contract", protocol="panosc-api", url=url + "api",
+            metadata_prefix="panosc-document", requests_per_second=0, max_deletion_share=0.5,
+        ),
+        list_all=_panosc_documents,
+        delete=_delete_panosc_document,
+    ) as provider:  # fmt: skip
         yield provider
 
 
@@ -229,19 +245,15 @@ def scicat_provider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setattr(SciCatClient, "page_size", 5)
     seeds = tmp_path / "scicat-seed"
     shutil.copytree(shared("scicat", "scicatlive-seed"), seeds)
-    with ExitStack() as stack:
-        proxy, url = stack.enter_context(proxied(""))
-        provider = StandInProvider(
-            SCICAT_API_SERVER, seeds, proxy, url, 5,
-            make_source=lambda url: Source(
-                id="contract-scicat", name="SciCat contract", protocol="scicat", url=url + "api/v3",
-                metadata_prefix="scicat", requests_per_second=0,
-            ),
-            list_all=_scicat_records,
-            delete=_delete_scicat_dataset,
-        )  # fmt: skip
-        stack.callback(provider.stop)
-        provider.start()
+    with serving(
+        SCICAT_API_SERVER, seeds, 5,
+        lambda url: Source(
+            id="contract-scicat", name="SciCat contract", protocol="scicat", url=url + "api/v3",
+            metadata_prefix="scicat", requests_per_second=0,
+        ),
+        list_all=_scicat_records,
+        delete=_delete_scicat_dataset,
+    ) as provider:  # fmt: skip
         yield provider
 
 
