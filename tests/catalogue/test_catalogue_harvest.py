@@ -20,8 +20,7 @@ from harvesters.protocols import PROTOCOLS
 from harvesters.raw_store import RawStore
 from harvesters.records import HarvestClient, Window
 from harvesters.scicat import SciCatClient
-from tests.catalogue.conftest import POLICY, panosc_source, scicat_source
-from tests.catalogue.servers import (
+from tests.support.catalogue_servers import (
     PANOSC_DB,
     LoopbackDb,
     Quirks,
@@ -29,6 +28,7 @@ from tests.catalogue.servers import (
     panosc_app,
     scicat_app,
 )
+from tests.support.catalogue_sources import POLICY, panosc_source, scicat_source
 from tests.support.http_server import LoopbackServer
 
 CERIC = PANOSC_DB / "db-dev-ceric.json"  # 12 documents

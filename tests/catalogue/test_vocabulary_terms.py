@@ -33,8 +33,8 @@ from mappings.vocab import (
 )
 from shapes.report import dqv_triples, outcome_row, outcomes_frame, summarise
 from shapes.validate import validate_batch
-from tests.catalogue.conftest import Corpus
-from tests.mappings.crosswalk_samples import PANET_OWL, live_records
+from tests.catalogue.corpus import Corpus
+from tests.support.sample_records import PANET_OWL, live_records
 
 DECLARING_TYPES = {rdflib.RDF.Property, rdflib.RDFS.Class, rdflib.OWL.NamedIndividual}
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

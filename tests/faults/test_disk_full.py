@@ -17,9 +17,11 @@ from harvesters.http import HttpPolicy
 from harvesters.raw_store import RawStore
 from harvesters.records import sha256_hex
 from harvesters.sources import Source
-from tests.harvest.corpus import served_records
-from tests.hostile.kit import FastLoopbackServer
+from tests.support.corpus import served_records
+from tests.support.http_server import FastLoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
+
+pytestmark = pytest.mark.faults
 
 POLICY = HttpPolicy(retries=1, backoff_factor=0.02, requests_per_second=0)
 DISK_BYTES = 4 * 1024 * 1024

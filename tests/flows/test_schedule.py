@@ -35,10 +35,12 @@ from flows.schedule import (
     using_api,
 )
 from harvesters.raw_store import RawStore
-from tests.harvest.corpus import served_records
+from tests.support.corpus import served_records
 from tests.support.http_server import LoopbackServer, WsgiApp
 from tests.support.oai_server import RecordSet, oai_app
 from tests.support.shared_data import REPO
+
+pytestmark = pytest.mark.prefect_server
 
 PANKG = [sys.executable, "-m", "flows.cli"]
 RUN_ID = re.compile(r"created flow run '[^']+': id ([0-9a-f-]{36})")

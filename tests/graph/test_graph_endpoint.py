@@ -59,6 +59,7 @@ def test_federation_another_node_queries_us_with_service(
     assert [s["label"].value for s in answer] == ["diffraction"]  # type: ignore[index, union-attr]
 
 
+@pytest.mark.slow
 def test_a_query_past_the_time_out_ends_with_a_clear_error(
     tmp_path: Path, oxigraph_server: Callable[..., OxigraphServer], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -247,6 +247,7 @@ def test_federation_through_the_gate(
     assert int(next(iter(answer))["n"].value) > 0  # type: ignore[arg-type, index]
 
 
+@pytest.mark.slow
 def test_a_query_past_the_time_out_ends_with_an_error_while_others_are_answered(
     gate: tuple[str, OxigraphServer],
 ) -> None:

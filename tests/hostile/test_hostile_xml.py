@@ -17,46 +17,21 @@ from lxml import etree
 
 from harvesters.raw_store import RawStore
 from harvesters.safe_xml import safe_parser
-from tests.hostile.conftest import Zenodo
 from tests.hostile.kit import (
-    FastLoopbackServer,
+    Zenodo,
     assert_page_failed,
+    clean_snapshot,
     counting_app,
+    edit_record,
     harvest,
+    heal_and_rerun,
     record_ids,
-    recording,
+    records_of,
     replace_body,
     snapshot,
     with_doctype,
 )
-
-
-def records_of(body: bytes) -> list[bytes]:
-    """The page cut before each <record>: [prefix, record 1, record 2, record 3 + trailer]."""
-    return re.split(rb"(?=<record>)", body)
-
-
-def edit_record(body: bytes, index: int, old: bytes, new: bytes) -> bytes:
-    parts = records_of(body)
-    assert old in parts[index], old
-    parts[index] = parts[index].replace(old, new, 1)
-    return b"".join(parts)
-
-
-def clean_snapshot(tmp_path: Path) -> dict[str, tuple[str, str, bool, bytes]]:
-    """What a run against the unbroken recording stores."""
-    rec = recording()
-    with FastLoopbackServer(rec.app, path="/oai2d") as server, RawStore(tmp_path / "clean.sqlite") as store:
-        assert harvest(server.url, store).status == "ok"
-        return snapshot(store)
-
-
-def heal_and_rerun(zenodo: Zenodo, store: RawStore) -> None:
-    zenodo.rec.overrides.clear()
-    again = harvest(zenodo.url, store)
-    assert again.status == "ok", again.message
-    assert len(snapshot(store)) == 9
-
+from tests.support.http_server import FastLoopbackServer
 
 # --- entities --------------------------------------------------------------------------------------------
 

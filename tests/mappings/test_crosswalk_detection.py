@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from crosswalk_samples import SHARED, live_records
 from lxml import etree
 
 from harvesters.records import RawRecord
@@ -13,6 +12,7 @@ from mappings import crosswalk
 from mappings.links import find_links
 from mappings.panet import PANET_NS, PanetIndex
 from mappings.vocab import DCAT, PANKG, SDO
+from tests.support.sample_records import SHARED, live_records
 
 ESRF = SHARED / "datacite" / "rest-api" / "datacite-esrf-dc-2493599001.decoded.xml"
 EMPIAR = SHARED / "pdb-emdb" / "EMPIAR-10934.xml"

@@ -10,7 +10,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from crosswalk_samples import SHARED
 
 import mappings
 from flows.cli import main
@@ -19,6 +18,7 @@ from harvesters.sources import load_sources
 from mappings import FORMAT_MODULES, FORMATS, REGISTERED, MappingError, crosswalk, sniff_format
 from mappings.formats import Format
 from mappings.oaipmh import read_page
+from tests.support.shared_data import SHARED_DATA as SHARED
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -17,13 +17,14 @@ from harvesters.locks import source_lock
 from harvesters.raw_store import RawStore
 from mappings.iris import graph_iri
 from shapes.quarantine import QuarantineStore
-from tests.harvest.corpus import served_records
+from tests.support.corpus import served_records
 from tests.support.http_server import LoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
 from tests.support.shared_data import shared
 
 PANET_GRAPH = DEFAULT_IRIS.panet_graph
 PROVENANCE_GRAPH = DEFAULT_IRIS.provenance_graph
+pytestmark = pytest.mark.prefect_server
 
 
 @pytest.fixture

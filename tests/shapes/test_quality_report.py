@@ -26,8 +26,8 @@ from shapes.report import (
     write_report,
 )
 from shapes.validate import QUARANTINED, VALID, WARNED, validate_batch
-from tests.harvest.corpus import served_records
 from tests.shapes import samples as S
+from tests.support.corpus import served_records
 from tests.support.http_server import LoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
 
