@@ -9,6 +9,8 @@ import sys
 from flows import settings
 from harvesters.raw_store import RawStore
 from harvesters.sources import SourcesError, load_sources, select_sources
+from shapes.options import add_engine
+from shapes.options import text_table as _table
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
@@ -28,16 +30,6 @@ def add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--record", action="append", metavar="ID", dest="records",
         help="fetch just this record (OAI identifier; repeatable), then map, validate and load it",
-    )  # fmt: skip
-
-
-def add_engine(parser: argparse.ArgumentParser) -> None:
-    from shapes.validate import ENGINE_ENV, ENGINES
-
-    parser.add_argument(
-        "--shacl-engine", choices=ENGINES,
-        help=f"SHACL engine of the gate (default: ${ENGINE_ENV} or pyshacl, the reference; shacl gives the same "
-        "reports ~20x faster)",
     )  # fmt: skip
 
 
@@ -113,14 +105,6 @@ def run_harvest(args: argparse.Namespace) -> int:
     for row in failed:
         print(f"pankg: {row['source']}: {row['status']}: {row['message']}", file=sys.stderr)
     return 1 if failed else 0
-
-
-def _table(header: list[str], rows: list[list[object]]) -> str:
-    cells = [header, *[[("" if c is None else str(c)) for c in row] for row in rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    return "\n".join(
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
-    )
 
 
 def run_sources(args: argparse.Namespace) -> int:

@@ -9,21 +9,13 @@ from pathlib import Path
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-DATA_DIR_ENV = "PANKG_DATA_DIR"
+from harvesters.locations import DATA_DIR_ENV, data_dir, raw_store_path  # noqa: F401  (declared there)
+
 SOURCES_ENV = "PANKG_SOURCES"
-
-
-def data_dir(value: str | Path | None = None) -> Path:
-    """`--data-dir`, else $PANKG_DATA_DIR, else ./data: everything the pipeline writes lives here."""
-    return Path(value or os.environ.get(DATA_DIR_ENV) or "data")
 
 
 def sources_file(value: str | Path | None = None) -> Path:
     return Path(value or os.environ.get(SOURCES_ENV) or "sources.toml")
-
-
-def raw_store_path(directory: Path) -> Path:
-    return directory / "raw.sqlite"
 
 
 def quarantine_path(directory: Path) -> Path:

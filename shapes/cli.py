@@ -8,8 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from flows import settings
-from flows.commands import add_engine
+from harvesters import locations
+from shapes.options import add_engine
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -124,7 +124,7 @@ def _readable(name: str, graph: str, dataset: str, report, show_info: bool) -> s
 def run_quarantine(args: argparse.Namespace) -> int:
     from shapes.quarantine import QUARANTINE_FILE, QuarantineStore
 
-    path = settings.data_dir(args.data_dir) / QUARANTINE_FILE
+    path = locations.data_dir(args.data_dir) / QUARANTINE_FILE
     if not path.exists():
         rows = []
     else:
@@ -136,10 +136,10 @@ def run_quarantine(args: argparse.Namespace) -> int:
     if not rows:
         print("no quarantined records" + (f" for {args.source}" if args.source else ""))
         return 0
-    from flows.commands import _table
+    from shapes.options import text_table
 
     table = [[r.source, r.identifier, r.attempts, r.last_seen, " / ".join(r.reasons)] for r in rows]
-    print(_table(["source", "identifier", "attempts", "last_seen", "reasons"], table))
+    print(text_table(["source", "identifier", "attempts", "last_seen", "reasons"], table))
     by_source: dict[str, int] = {}
     for r in rows:
         by_source[r.source] = by_source.get(r.source, 0) + 1
@@ -153,12 +153,12 @@ def run_quarantine(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     from shapes.report import build_report
 
-    data_dir = settings.data_dir(args.data_dir)
-    if not settings.raw_store_path(data_dir).exists():
+    data_dir = locations.data_dir(args.data_dir)
+    if not locations.raw_store_path(data_dir).exists():
         print(f"pankg report: no raw store in {data_dir} (harvest first)", file=sys.stderr)
         return 2
     try:
-        pages = build_report(data_dir, sources=args.sources or None, run_id=args.run, panet=args.panet)
+        pages = build_report(data_dir, sources=args.sources or None, run_id=args.run)
     except (LookupError, OSError) as exc:
         print(f"pankg report: {exc}", file=sys.stderr)
         return 2

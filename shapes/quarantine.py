@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph
 
+from harvesters import sqlite
 from shapes.validate import QUARANTINED, MappedLike, RecordReport, Result, validate_batch
 
 QUARANTINE_FILE = "quarantine.sqlite"
@@ -126,12 +127,7 @@ class QuarantineStore:
     def __init__(self, path: Path | str) -> None:
         path = Path(path)
         self.path = path / QUARANTINE_FILE if path.is_dir() else path
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode: a killed process never loses a committed transaction.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        self._db = sqlite.connect(self.path, SCHEMA)
 
     def close(self) -> None:
         self._db.close()
@@ -142,15 +138,8 @@ class QuarantineStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite.transaction(self._db)
 
     # --- writes ------------------------------------------------------------------------------------------
 

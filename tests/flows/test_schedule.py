@@ -24,16 +24,10 @@ from prefect.client.schemas.objects import DeploymentStatus, FlowRun
 from prefect.client.schemas.sorting import FlowRunSort
 from prefect.deployments import run_deployment
 
-from flows.schedule import (
-    FLOW_NAME,
-    NIGHTLY,
-    REHARVEST,
-    ScheduleSettings,
-    free_port,
-    schedule_status_lines,
-    stop_process_group,
-    using_api,
-)
+from flows.schedule.names import FLOW_NAME, NIGHTLY, REHARVEST
+from flows.schedule.server import free_port, stop_process_group, using_api
+from flows.schedule.settings import ScheduleSettings
+from flows.schedule.status import schedule_status_lines
 from harvesters.raw_store import RawStore
 from tests.harvest.corpus import served_records
 from tests.support.http_server import LoopbackServer, WsgiApp
