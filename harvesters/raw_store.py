@@ -201,6 +201,12 @@ class RawStore:
         """The run log's row of `run_id` (column -> value), or None."""
         return self._run_row("SELECT * FROM runs WHERE run_id=?", run_id)
 
+    def runs(self, source: str) -> list[dict[str, object]]:
+        """The run log of `source`, oldest first (column -> value per run)."""
+        cursor = self._db.execute("SELECT * FROM runs WHERE source=? ORDER BY started_at, run_id", (source,))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
     def _run_row(self, sql: str, key: object) -> dict[str, object] | None:
         cursor = self._db.execute(sql, (key,))
         row = cursor.fetchone()

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import pyoxigraph
@@ -25,7 +26,7 @@ from harvesters.raw_store import RawStore
 from mappings.iris import catalog_iri
 from shapes.outcomes import OUTCOMES_FILE, OutcomeStore
 from shapes.quarantine import QUARANTINE_FILE, QuarantineStore
-from shapes.validate import QUARANTINED, VALID, WARNED, MappedLike, RecordReport
+from shapes.validate import QUARANTINED, VALID, WARNED, Result
 
 DCT = "http://purl.org/dc/terms/"
 ORG = "http://www.w3.org/ns/org#"
@@ -89,12 +90,35 @@ def completeness(triples: Iterable[pyoxigraph.Triple], dataset_iri: str) -> dict
     return flags
 
 
+class Judged(Protocol):
+    """What `outcome_row` reads of a mapped record (read-only, so any record type with these fits)."""
+
+    @property
+    def dataset_iri(self) -> str: ...
+
+    @property
+    def graph_iri(self) -> str: ...
+
+    @property
+    def triples(self) -> Sequence[pyoxigraph.Triple]: ...
+
+
+class Verdict(Protocol):
+    """What `outcome_row` reads of a record's report: the gate's `RecordReport`, or a mapping failure."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def results(self) -> Sequence[Result]: ...
+
+
 def outcome_row(
     source: str,
     run_id: int,
     identifier: str,
-    record: MappedLike,
-    report: RecordReport,
+    record: Judged,
+    report: Verdict,
     flags: Mapping[str, bool] | None = None,
 ) -> dict:
     """One row of the outcomes DataFrame (`flags`: the record's `completeness`, if already computed)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from flows.engine.summary import Stopwatch
 from harvesters.records import RawRecord
@@ -18,8 +18,13 @@ if TYPE_CHECKING:
 
 
 class Report(Protocol):
-    status: str  # valid | warned | quarantined
-    results: Sequence[Any]
+    """A record's verdict: the gate's `RecordReport`, or a `MappingFailure`."""
+
+    @property
+    def status(self) -> str: ...  # valid | warned | quarantined
+
+    @property
+    def results(self) -> Sequence[Result]: ...
 
 
 Validator = Callable[[Sequence[MappedRecord]], Mapping[str, Report]]

@@ -248,11 +248,12 @@ def run_source(
         bulk=bulk,
         signal=None if remap_only else signal,
     )
+    fetched = SourceSummary(source=source.id, mode="remap")
     if remap_only:
         with RawStore(data_dir / "raw.sqlite") as raw:
             # A remap is a run of its own (nothing fetched), so its report has a run to belong to.
-            run_id = raw.start_run(source.id, "remap", None, None)
-            raw.finish_run(run_id, "ok", UpsertCounts(), 0, 0)
+            fetched.run_id = raw.start_run(source.id, "remap", None, None)
+            raw.finish_run(fetched.run_id, "ok", UpsertCounts(), 0, 0)
         harvest: HarvestStage | None = None
     else:
         # Fetch and process side by side: the harvest commits page by page into the raw store, processing
@@ -269,8 +270,8 @@ def run_source(
             policy=policy,
             signal=signal,
         )
-    fetched, processed = stages(harvest, process, signal)
-    fetched = fetched or SourceSummary(source=source.id, mode="remap", run_id=run_id)
+    harvested, processed = stages(harvest, process, signal)
+    fetched = harvested or fetched
     with OutcomeStore(data_dir) as outcomes:
         outcomes.assign_run(run_iri, source.id, fetched.run_id)
     result = SourceRun(summary_row(fetched, processed), fetched, processed)

@@ -33,7 +33,7 @@ class ProcessSummary:
     # One row per validated record for the quality report (kept out of `as_dict`: it can be large): a list,
     # or a sink that stores them batch by batch (`shapes.outcomes.RunOutcomes`), so that a 600,000-record
     # run holds none of them in memory.
-    outcomes: OutcomeSink = field(default_factory=list, repr=False)
+    outcomes: OutcomeSink = field(default_factory=lambda: list[dict[str, object]](), repr=False)
 
     def as_dict(self) -> dict[str, object]:
         return {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name != "outcomes"}

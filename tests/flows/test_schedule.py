@@ -113,10 +113,7 @@ def slow(app: WsgiApp, seconds: float) -> WsgiApp:
 
 def source_runs(data: Path, source: str) -> list[dict[str, Any]]:
     with RawStore(data / "raw.sqlite") as store:
-        db = store._db
-        names = [d[0] for d in db.execute("SELECT * FROM runs LIMIT 0").description]
-        rows = db.execute("SELECT * FROM runs WHERE source=? ORDER BY started_at", (source,)).fetchall()
-    return [dict(zip(names, row, strict=True)) for row in rows]
+        return store.runs(source)
 
 
 def test_schedule_serves_the_nightly_and_a_stewards_reharvests(tmp_path: Path, prefect_api: str) -> None:
