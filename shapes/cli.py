@@ -44,8 +44,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     report.add_argument("--run", type=int, metavar="ID", help="this run (default: each source's last run)")
     report.add_argument("--data-dir", metavar="DIR", help="(default: $PANKG_DATA_DIR or ./data)")
-    report.add_argument(
-        "--panet", metavar="PATH|URL", help="PaNET OWL (default: $PANKG_PANET or the published OWL)"
+    report.add_argument(  # accepted as before; the report reads the run's stored outcomes, PaNET is not needed
+        "--panet", metavar="PATH|URL", help="(unused: the report reads the outcomes each run stored)"
     )
     report.set_defaults(func=run_report)
 

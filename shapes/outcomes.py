@@ -28,6 +28,12 @@ CREATE TABLE IF NOT EXISTS outcomes (
 );
 CREATE INDEX IF NOT EXISTS outcomes_key ON outcomes (run_key);
 CREATE INDEX IF NOT EXISTS outcomes_run ON outcomes (source, run_id);
+-- The runs whose rows are all here (a run may have none: nothing changed), the last KEEP_RUNS per source.
+CREATE TABLE IF NOT EXISTS runs (
+    source  TEXT NOT NULL,
+    run_id  INTEGER NOT NULL,
+    PRIMARY KEY (source, run_id)
+) WITHOUT ROWID;
 """
 
 
@@ -69,12 +75,22 @@ class OutcomeStore:
                 "DELETE FROM outcomes WHERE source=? AND run_id=?", (source, run_id)
             )  # a re-assignment
             db.execute("UPDATE outcomes SET run_id=? WHERE run_key=?", (run_id, run_key))
+            db.execute("INSERT OR IGNORE INTO runs (source, run_id) VALUES (?, ?)", (source, run_id))
             db.execute(
-                "DELETE FROM outcomes WHERE source=? AND run_id IS NOT NULL AND run_id NOT IN"
-                " (SELECT DISTINCT run_id FROM outcomes WHERE source=? AND run_id IS NOT NULL"
-                "  ORDER BY run_id DESC LIMIT ?)",
+                "DELETE FROM runs WHERE source=? AND run_id NOT IN"
+                " (SELECT run_id FROM runs WHERE source=? ORDER BY run_id DESC LIMIT ?)",
                 (source, source, KEEP_RUNS),
             )
+            db.execute(
+                "DELETE FROM outcomes WHERE source=? AND run_id IS NOT NULL"
+                " AND run_id NOT IN (SELECT run_id FROM runs WHERE source=?)",
+                (source, source),
+            )
+
+    def has_run(self, source: str, run_id: int) -> bool:
+        """Whether the rows of this run are stored (a run that validated nothing has none, and is stored)."""
+        row = self._db.execute("SELECT 1 FROM runs WHERE source=? AND run_id=?", (source, run_id)).fetchone()
+        return row is not None
 
     def rows(self, source: str, run_id: int) -> Iterator[dict[str, object]]:
         """The outcome rows of one run, in the order they were written."""

@@ -24,7 +24,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from harvesters.raw_store import RawStore
 from mappings.iris import catalog_iri
-from shapes.outcomes import OUTCOMES_FILE, OutcomeStore
+from shapes.outcomes import KEEP_RUNS, OUTCOMES_FILE, OutcomeStore
 from shapes.quarantine import QUARANTINE_FILE, QuarantineStore
 from shapes.validate import QUARANTINED, VALID, WARNED, Result
 
@@ -462,5 +462,16 @@ def build_report(
             if run is None:
                 raise LookupError(f"source {source!r} has no run in {raw_path}")
             keys.append((source, run))
+    outcomes_path = Path(data_dir) / OUTCOMES_FILE
+    if not outcomes_path.exists():
+        raise LookupError(f"no stored outcomes in {data_dir}: harvest or `pankg remap` first")
+    with OutcomeStore(outcomes_path) as stored:
+        for source, run in keys:
+            if not stored.has_run(source, run):
+                # Rewriting the report without them would overwrite the run's figures in quality.csv.
+                raise LookupError(
+                    f"no stored outcomes for run {run} of {source!r} in {outcomes_path} (the last"
+                    f" {KEEP_RUNS} runs of a source are kept; older figures are in reports/quality.csv)"
+                )
     pages, _ = report_runs(data_dir, keys)
     return pages
