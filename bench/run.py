@@ -34,7 +34,7 @@ from pathlib import Path
 
 from bench.corpus import BenchCorpus
 from flows.engine import STAGES, HarvestSignal, ProcessSummary, in_threads, run_source
-from flows.engine.run import HarvestStage, Logger, ProcessStage
+from flows.engine.stages import HarvestStage, Logger, ProcessStage
 from graph.load import load_panet, refresh_catalogue, refresh_statistics
 from graph.serve import oxigraph_binary, wait_ready
 from graph.store import EmbeddedStore

@@ -12,7 +12,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import settings
 from flows.engine import HarvestSignal, ProcessSummary, run_source
-from flows.engine.run import HarvestStage, ProcessStage, Stages
+from flows.engine.stages import HarvestStage, ProcessStage, Stages
 from flows.reference import resolve_panet
 from graph.load import load_panet, refresh_catalogue
 from graph.store import open_store

@@ -2,6 +2,7 @@
 into tasks and flows; the CLI and the bench call it as well).
 
     run.py       run_source: one source end to end, harvest beside processing
+    stages.py    its two stages (harvest, processing) and how they run side by side
     process.py   process_source: what changed in the raw store -> batches -> load
     signal.py    HarvestSignal: what the harvest beside the processing has committed
     batches.py   one batch through the crosswalk and the SHACL gate
@@ -12,8 +13,9 @@ into tasks and flows; the CLI and the bench call it as well).
 """
 
 from flows.engine.process import is_cold, process_source, processing_version
-from flows.engine.run import SourceRun, in_threads, run_source
+from flows.engine.run import SourceRun, run_source
 from flows.engine.signal import HarvestSignal
+from flows.engine.stages import in_threads
 from flows.engine.summary import STAGES, ProcessSummary
 
 __all__ = [

@@ -1,84 +1,29 @@
 """One source end to end, without Prefect: the run opens as a PROV activity, the harvest fetches into the
-raw store while processing maps, validates and loads what has landed (side by side), the quality report is
-written from the run's stored outcomes, and the activity closes with the run's counts.
-
-How the two stages run side by side is the caller's (`Stages`): threads here (`in_threads`, what the CLI's
-in-process runs and the bench use), Prefect tasks in `flows/harvest.py`. Everything else is this module's.
-"""
+raw store while processing maps, validates and loads what has landed (side by side, `stages.py`), the
+quality report is written from the run's stored outcomes, and the activity closes with the run's counts."""
 
 from __future__ import annotations
 
-import logging
 import os
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Protocol
 
 import pandas as pd
 
-from flows.engine.process import process_source, processing_version
 from flows.engine.signal import HarvestSignal
+from flows.engine.stages import HarvestStage, Stages, harvest_stage, in_threads, process_stage
 from flows.engine.summary import ProcessSummary
-from flows.progress import Progress
-from flows.reference import panet_index
 from graph.iris import GRAPH_BASE
 from graph.provenance import harvest_run
 from graph.store import open_store
-from harvesters.harvest import SourceSummary, harvest_records, harvest_source
+from harvesters.harvest import SourceSummary
 from harvesters.http import HttpPolicy
 from harvesters.raw_store import RawStore, UpsertCounts
 from harvesters.sources import Source
 from shapes.outcomes import OutcomeStore
-from shapes.quarantine import QuarantineStore
 from shapes.report import dqv_triples, report_runs
-from shapes.validate import validate_batch
-
-log = logging.getLogger(__name__)
-
-Logger = logging.Logger | logging.LoggerAdapter  # type: ignore[type-arg]
-# A stage to run, given the logger to report to (a Prefect task passes its run logger).
-HarvestStage = Callable[[Logger], SourceSummary]
-ProcessStage = Callable[[Logger], ProcessSummary]
-
-
-class Stages(Protocol):
-    def __call__(
-        self, harvest: HarvestStage | None, process: ProcessStage, signal: HarvestSignal
-    ) -> tuple[SourceSummary | None, ProcessSummary]:
-        """Run `harvest` (if any) beside `process`; `signal.end()` once the harvest is over, however."""
-        ...
-
-
-def in_threads(
-    harvest: HarvestStage | None, process: ProcessStage, signal: HarvestSignal
-) -> tuple[SourceSummary | None, ProcessSummary]:
-    """The harvest in a thread of its own (its own raw-store connection), processing in this one."""
-    if harvest is None:
-        return None, process(log)
-    outcome: dict[str, SourceSummary | BaseException] = {}
-
-    def fetch() -> None:
-        try:
-            outcome["summary"] = harvest(log)
-        except BaseException as exc:
-            outcome["summary"] = exc
-        finally:
-            signal.end()
-
-    thread = threading.Thread(target=fetch, name="harvest")
-    thread.start()
-    try:
-        processed = process(log)
-    finally:
-        thread.join()
-    fetched = outcome["summary"]
-    if isinstance(fetched, BaseException):
-        raise fetched
-    return fetched, processed
 
 
 @dataclass
@@ -91,102 +36,6 @@ class SourceRun:
     process: ProcessSummary
     quality: pd.DataFrame | None = None
     report_page: Path | None = None
-
-
-def harvest_stage(
-    source: Source,
-    data_dir: Path,
-    logger: Logger,
-    *,
-    mode: str,
-    since: str | None,
-    until: str | None,
-    allow_mass_deletion: bool,
-    records: list[str] | None,
-    policy: HttpPolicy | None,
-    signal: HarvestSignal,
-) -> SourceSummary:
-    """Fetch into the raw store, telling `signal` about every committed page and, at the end, that it ended."""
-    progress = Progress(logger)
-    try:
-        with RawStore(data_dir / "raw.sqlite") as store:
-            if records:
-                summary = harvest_records(source, store, records, policy=policy)
-            else:
-                summary = harvest_source(
-                    source,
-                    store,
-                    full=(mode == "full"),
-                    since=since,
-                    until=until,
-                    allow_mass_deletion=allow_mass_deletion,
-                    policy=policy,
-                    progress=progress,
-                    on_commit=signal.committed,
-                )
-    finally:
-        signal.end()
-    progress.done()
-    for finding in summary.findings[:50]:
-        logger.warning("%s: %s", source.id, finding)
-    if summary.status != "ok":
-        logger.error("%s: %s", source.id, summary.message)
-    return summary
-
-
-def process_stage(
-    source_id: str,
-    data_dir: Path,
-    logger: Logger,
-    *,
-    base_iri: str,
-    panet: Path | None,
-    shacl_engine: str,
-    records: list[str] | None,
-    run_iri: str,
-    workers: int,
-    batch_size: int,
-    bulk: bool | None,
-    signal: HarvestSignal | None,
-) -> ProcessSummary:
-    """Map, validate and load what changed; with `signal`, while the harvest is still writing. The outcome
-    rows go to the outcome store under the run's IRI."""
-    validate = partial(validate_batch, ontology=panet, engine=shacl_engine)
-    with (
-        RawStore(data_dir / "raw.sqlite") as raw,
-        open_store(data_dir) as graph,
-        QuarantineStore(data_dir / "quarantine.sqlite") as quarantine,
-        OutcomeStore(data_dir) as outcomes,
-    ):
-        summary = process_source(
-            source_id,
-            raw,
-            graph,
-            quarantine,
-            validate,
-            panet=panet_index(panet),
-            base_iri=base_iri,
-            run_iri=run_iri,
-            batch_size=batch_size,
-            identifiers=records,
-            workers=workers,
-            bulk=bulk,
-            version=processing_version(panet),
-            harvest=signal,
-            outcomes=outcomes.for_run(run_iri),
-        )
-    for message in summary.messages:
-        logger.error("%s: %s", source_id, message)
-    logger.info(
-        "%s: mapped %d, loaded %d (%d with warnings), quarantined %d, removed %d",
-        source_id,
-        summary.mapped,
-        summary.loaded,
-        summary.warned,
-        summary.quarantined,
-        summary.deleted,
-    )
-    return summary
 
 
 def report_quality(
