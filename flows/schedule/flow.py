@@ -26,7 +26,10 @@ class SourceRunFailed(RuntimeError):
         self.row = row
 
 
-def _run_source(source_id: str, params: dict[str, Any], timeout_seconds: float) -> dict[str, object]:
+def harvest_holding_slots(
+    source_id: str, params: dict[str, Any], timeout_seconds: float
+) -> dict[str, object]:
+    """The `harvest` flow for one source, once it holds its concurrency slots (within the time limit)."""
     from prefect.concurrency.sync import concurrency
 
     from flows.harvest import harvest
@@ -66,7 +69,7 @@ def ensure_limits(source_ids: list[str], config: ScheduleSettings) -> None:
 
 
 # One task per source: retries and the UI's per-source view come with it.
-source_task = task(name="source", task_run_name="{source_id}")(_run_source)
+source_task = task(name="source", task_run_name="{source_id}")(harvest_holding_slots)
 
 
 # Threads only wait on the concurrency limits; the `pan-kg-sources` limit decides how many work.
