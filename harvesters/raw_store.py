@@ -7,10 +7,8 @@ Payloads are zlib-compressed (metadata XML shrinks ~4x); the sha256 is over the 
 
 from __future__ import annotations
 
-import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,26 +126,15 @@ class StoredRecord:
     changed_run: int
 
 
-class RawStore:
+class RawStore(sqlite.SqliteStore):
+    SCHEMA = SCHEMA
+
     def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         """`read_only`: an existing store, opened without writing anything (status, reports)."""
-        self.path = Path(path)
-        self._db = sqlite.connect(self.path, SCHEMA, read_only=read_only)
+        super().__init__(path, read_only=read_only)
         # Written only when it changes: opening the store (e.g. `pankg status`) must work on a full disk.
         if not read_only and self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> RawStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return sqlite.transaction(self._db)
 
     # --- runs --------------------------------------------------------------------------------------------
 

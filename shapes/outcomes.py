@@ -37,20 +37,12 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
-class OutcomeStore:
+class OutcomeStore(sqlite.SqliteStore):
+    SCHEMA = SCHEMA
+
     def __init__(self, path: Path | str) -> None:
         path = Path(path)
-        self.path = path / OUTCOMES_FILE if path.is_dir() else path
-        self._db = sqlite.connect(self.path, SCHEMA)
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> OutcomeStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        super().__init__(path / OUTCOMES_FILE if path.is_dir() else path)
 
     def add(self, run_key: str, rows: Iterable[dict[str, object]]) -> int:
         """One batch of rows of the run `run_key`, in one transaction."""
@@ -58,7 +50,7 @@ class OutcomeStore:
             (run_key, str(r["source"]), str(r["identifier"]), json.dumps(r, ensure_ascii=False)) for r in rows
         ]
         if values:
-            with sqlite.transaction(self._db) as db:
+            with self.transaction() as db:
                 db.executemany(
                     "INSERT INTO outcomes (run_key, source, identifier, outcome) VALUES (?, ?, ?, ?)", values
                 )
@@ -70,7 +62,7 @@ class OutcomeStore:
 
     def assign_run(self, run_key: str, source: str, run_id: int) -> None:
         """Give the rows of `run_key` the raw store's run id; drop the rows of the source's older runs."""
-        with sqlite.transaction(self._db) as db:
+        with self.transaction() as db:
             db.execute(
                 "DELETE FROM outcomes WHERE source=? AND run_id=?", (source, run_id)
             )  # a re-assignment

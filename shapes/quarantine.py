@@ -10,9 +10,7 @@ provider has changed the record since it was quarantined.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,23 +121,12 @@ def _results_json(results: Sequence[Result | dict[str, str]]) -> str:
     )
 
 
-class QuarantineStore:
+class QuarantineStore(sqlite.SqliteStore):
+    SCHEMA = SCHEMA
+
     def __init__(self, path: Path | str) -> None:
         path = Path(path)
-        self.path = path / QUARANTINE_FILE if path.is_dir() else path
-        self._db = sqlite.connect(self.path, SCHEMA)
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> QuarantineStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return sqlite.transaction(self._db)
+        super().__init__(path / QUARANTINE_FILE if path.is_dir() else path)
 
     # --- writes ------------------------------------------------------------------------------------------
 
@@ -178,7 +165,7 @@ class QuarantineStore:
             for e in entries
         ]
         if rows:
-            with self._transaction() as db:
+            with self.transaction() as db:
                 db.executemany(
                     "INSERT INTO quarantine (source, identifier, graph_iri, dataset_iri, raw_sha256, ntriples,"
                     " results, run_id, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?)"
@@ -195,7 +182,7 @@ class QuarantineStore:
         return self.remove_many(source, [identifier]) > 0
 
     def remove_many(self, source: str, identifiers: Iterable[str]) -> int:
-        with self._transaction() as db:
+        with self.transaction() as db:
             cursor = db.executemany(
                 "DELETE FROM quarantine WHERE source=? AND identifier=?", [(source, i) for i in identifiers]
             )
