@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import html
 import re
-import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Triple
 
+from harvesters.raw_store import RawStore
 from mappings.iris import catalog_iri, normalised_base
 from mappings.vocab import DCT, DQV, ORG, PANET, PANKG, PROV, QUALITY_METRICS, RDF, SDO, SKOS, XSD
-from shapes.validate import QUARANTINED, VALID, WARNED, MappedLike, RecordReport
+from shapes.outcomes import KEEP_RUNS, OUTCOMES_FILE, OutcomeStore
+from shapes.quarantine import QUARANTINE_FILE, QuarantineStore
+from shapes.validate import QUARANTINED, VALID, WARNED, Result
 
 # Completeness flags: column -> what the steward reads.
 FLAGS = {
@@ -77,12 +80,35 @@ def completeness(triples: Iterable[pyoxigraph.Triple], dataset_iri: str) -> dict
     return flags
 
 
+class Judged(Protocol):
+    """What `outcome_row` reads of a mapped record (read-only, so any record type with these fits)."""
+
+    @property
+    def dataset_iri(self) -> str: ...
+
+    @property
+    def graph_iri(self) -> str: ...
+
+    @property
+    def triples(self) -> Sequence[pyoxigraph.Triple]: ...
+
+
+class Verdict(Protocol):
+    """What `outcome_row` reads of a record's report: the gate's `RecordReport`, or a mapping failure."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def results(self) -> Sequence[Result]: ...
+
+
 def outcome_row(
     source: str,
     run_id: int,
     identifier: str,
-    record: MappedLike,
-    report: RecordReport,
+    record: Judged,
+    report: Verdict,
     flags: Mapping[str, bool] | None = None,
 ) -> dict:
     """One row of the outcomes DataFrame (`flags`: the record's `completeness`, if already computed)."""
@@ -374,49 +400,49 @@ def raw_store_context(
 ) -> tuple[dict[tuple[str, int], dict], dict[tuple[str, int], list[str]]]:
     """The run rows and provider findings of the raw store (`DATA_DIR/raw.sqlite`) for (source, run_id) keys.
 
-    Read-only: a separate connection in `mode=ro`, so a report never blocks or alters a harvest.
+    Read-only: the store opened in `mode=ro`, so a report never blocks or alters a harvest.
     """
     runs: dict[tuple[str, int], dict] = {}
     findings: dict[tuple[str, int], list[str]] = {}
-    db = sqlite3.connect(f"file:{Path(raw_store_path).resolve()}?mode=ro", uri=True)
-    try:
-        names = [d[0] for d in db.execute("SELECT * FROM runs LIMIT 0").description]
+    with RawStore(raw_store_path, read_only=True) as raw:
         for source, run_id in keys:
-            row = db.execute("SELECT * FROM runs WHERE run_id=?", (run_id,)).fetchone()
+            row = raw.run(run_id)
             if row is not None:
-                runs[(source, run_id)] = dict(zip(names, row, strict=True))
-            findings[(source, run_id)] = [
-                f"{kind}: {detail}"
-                for kind, detail in db.execute("SELECT kind, detail FROM findings WHERE run_id=?", (run_id,))
-            ]
-    finally:
-        db.close()
+                runs[(source, run_id)] = row
+            findings[(source, run_id)] = [f"{kind}: {detail}" for kind, detail in raw.findings(run_id)]
     return runs, findings
 
 
-def build_report(
-    data_dir: str | Path,
-    *,
-    sources: Sequence[str] | None = None,
-    run_id: int | None = None,
-    panet: str | Path,
-    batch_size: int = 2000,
-) -> dict[tuple[str, int], Path]:
-    """`pankg report` on its own: re-map and re-validate, from the raw store, the records each source's run
-    changed (its last run, or `run_id`), then `write_report`. Nothing is fetched, loaded or quarantined."""
-    from harvesters.raw_store import RawStore
-    from mappings import MappingError, PanetIndex, crosswalk
-    from mappings.panet import panet_file
-    from shapes.validate import load_ontology, validate_batch
-
+def report_runs(
+    data_dir: str | Path, keys: Sequence[tuple[str, int]]
+) -> tuple[dict[tuple[str, int], Path], pd.DataFrame]:
+    """The quality report of these (source, run_id) runs from their stored outcome rows (`shapes.outcomes`),
+    the raw store's run log and findings, and the quarantine's counts: `write_report`'s pages, and the
+    summary (`summarise`) for the quality graph."""
     data_dir = Path(data_dir)
-    raw_path = data_dir / "raw.sqlite"
-    path = panet_file(panet, data_dir)
-    index, ontology = PanetIndex.load(path), load_ontology(path)
     rows: list[dict] = []
+    if (data_dir / OUTCOMES_FILE).exists():
+        with OutcomeStore(data_dir / OUTCOMES_FILE) as stored:
+            for source, run_id in keys:
+                rows.extend(stored.rows(source, run_id))
+    outcomes = outcomes_frame(rows)
+    runs, findings = raw_store_context(data_dir / "raw.sqlite", keys)
+    held = None
+    if (data_dir / QUARANTINE_FILE).exists():
+        with QuarantineStore(data_dir / QUARANTINE_FILE) as quarantine:
+            held = quarantine.counts()
+    pages = write_report(data_dir, outcomes, runs=runs, findings=findings, held=held)
+    return pages, summarise(outcomes, runs, findings, held)
+
+
+def build_report(
+    data_dir: str | Path, *, sources: Sequence[str] | None = None, run_id: int | None = None
+) -> dict[tuple[str, int], Path]:
+    """`pankg report` on its own: the report of each source's run (its last run, or `run_id`) from the
+    outcome rows the run stored. Nothing is fetched, mapped, loaded or quarantined."""
+    raw_path = Path(data_dir) / "raw.sqlite"
     keys: list[tuple[str, int]] = []
-    unmapped: dict[tuple[str, int], list[str]] = {}
-    with RawStore(raw_path) as raw:
+    with RawStore(raw_path, read_only=True) as raw:
         known = sorted(raw.counts_by_source()) if sources is None else list(sources)
         for source in known:
             last = raw.last_run(source)
@@ -424,31 +450,16 @@ def build_report(
             if run is None:
                 raise LookupError(f"source {source!r} has no run in {raw_path}")
             keys.append((source, run))
-            batch: list[tuple[str, MappedLike]] = []
-
-            def flush(batch: list[tuple[str, MappedLike]], source: str = source, run: int = run) -> None:
-                reports = validate_batch([m for _, m in batch], ontology=ontology)
-                rows.extend(outcome_row(source, run, i, m, reports[m.graph_iri]) for i, m in batch)
-
-            for record in raw.records(source, changed_run=run, include_deleted=False):
-                try:
-                    batch.append((record.identifier, crosswalk(record, panet=index)))
-                except MappingError as exc:
-                    unmapped.setdefault((source, run), []).append(f"{record.identifier}: {exc}")
-                if len(batch) >= batch_size:
-                    flush(batch)
-                    batch = []
-            if batch:
-                flush(batch)
-    runs, findings = raw_store_context(raw_path, keys)
-    for key, problems in unmapped.items():
-        findings.setdefault(key, []).append(
-            f"mapping: {len(problems)} record(s) could not be mapped (first: {problems[0]})"
-        )
-    held = None
-    if (data_dir / "quarantine.sqlite").exists():
-        from shapes.quarantine import QuarantineStore
-
-        with QuarantineStore(data_dir / "quarantine.sqlite") as store:
-            held = store.counts()
-    return write_report(data_dir, outcomes_frame(rows), runs=runs, findings=findings, held=held)
+    outcomes_path = Path(data_dir) / OUTCOMES_FILE
+    if not outcomes_path.exists():
+        raise LookupError(f"no stored outcomes in {data_dir}: harvest or `pankg remap` first")
+    with OutcomeStore(outcomes_path) as stored:
+        for source, run in keys:
+            if not stored.has_run(source, run):
+                # Rewriting the report without them would overwrite the run's figures in quality.csv.
+                raise LookupError(
+                    f"no stored outcomes for run {run} of {source!r} in {outcomes_path} (the last"
+                    f" {KEEP_RUNS} runs of a source are kept; older figures are in reports/quality.csv)"
+                )
+    pages, _ = report_runs(data_dir, keys)
+    return pages

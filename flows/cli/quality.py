@@ -151,11 +151,9 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
     data_dir = settings.data_dir
     if not settings.raw_store_path.exists():
         return refuse("report", f"no raw store in {data_dir} (harvest first)")
-    panet = resolve_panet(settings.panet, data_dir)
-    if panet is None:
-        return refuse("report", f"cannot load PaNET from {settings.panet}; pass --panet PATH")
     try:
-        pages = build_report(data_dir, sources=args.sources or None, run_id=args.run, panet=panet)
+        # The report reads the outcomes each run stored: nothing is mapped or validated again.
+        pages = build_report(data_dir, sources=args.sources or None, run_id=args.run)
     except (LookupError, OSError) as exc:
         return refuse("report", exc)
     for (source, run_id), page in sorted(pages.items()):

@@ -8,7 +8,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from flows.pipeline import process_source
+from flows.engine import process_source
 from graph.iris import DEFAULT_IRIS
 from graph.store import open_store
 from harvesters.harvest import harvest_source

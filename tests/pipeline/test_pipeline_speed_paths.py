@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.pipeline import ProcessSummary, is_cold, process_source
+from flows.engine import ProcessSummary, is_cold, process_source
 from graph.store import EmbeddedStore
 from harvesters.raw_store import RawStore
 from harvesters.records import RawRecord
