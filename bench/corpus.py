@@ -138,7 +138,7 @@ class BenchCorpus(Sequence[ServedRecord]):
         deleted_every: int = 0,
         start: datetime = datetime(2024, 1, 1),
     ) -> None:
-        self.count = count
+        self.size = count  # not `count`: Sequence.count is a method
         self.changed_every = changed_every
         self.deleted_every = deleted_every
         self.start = start
@@ -152,7 +152,7 @@ class BenchCorpus(Sequence[ServedRecord]):
         return bool(self.deleted_every) and n % self.deleted_every == 2
 
     def record(self, n: int) -> ServedRecord:
-        if not 0 <= n < self.count:
+        if not 0 <= n < self.size:
             raise IndexError(n)
         changed, deleted = self.is_changed(n), self.is_deleted(n)
         later = timedelta(days=400) if changed or deleted else timedelta()
@@ -165,7 +165,7 @@ class BenchCorpus(Sequence[ServedRecord]):
         )
 
     def __len__(self) -> int:
-        return self.count
+        return self.size
 
     @overload
     def __getitem__(self, index: int) -> ServedRecord: ...
@@ -173,11 +173,11 @@ class BenchCorpus(Sequence[ServedRecord]):
     def __getitem__(self, index: slice) -> list[ServedRecord]: ...
     def __getitem__(self, index: int | slice) -> ServedRecord | list[ServedRecord]:
         if isinstance(index, slice):
-            return [self.record(n) for n in range(*index.indices(self.count))]
-        return self.record(index + self.count if index < 0 else index)
+            return [self.record(n) for n in range(*index.indices(self.size))]
+        return self.record(index + self.size if index < 0 else index)
 
     def __iter__(self) -> Iterator[ServedRecord]:
-        return (self.record(n) for n in range(self.count))
+        return (self.record(n) for n in range(self.size))
 
 
 def bench_records(count: int, start: datetime = datetime(2024, 1, 1)) -> Iterator[ServedRecord]:

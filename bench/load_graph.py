@@ -20,7 +20,7 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import BlankNode, NamedNode, Triple
 
-from graph.iris import record_graph_iri
+from graph.iris import DEFAULT_IRIS
 from graph.serve import oxigraph_binary, wait_ready
 from graph.store import EmbeddedStore, GraphStore, HttpStore
 
@@ -58,7 +58,7 @@ def records(total_quads: int) -> Iterator[tuple[str, list[Triple]]]:
     while produced < total_quads:
         triples = variant(tpl[i % len(tpl)], i)
         produced += len(triples)
-        yield record_graph_iri("bench", f"oai:bench:{i}"), triples
+        yield DEFAULT_IRIS.record_graph("bench", f"oai:bench:{i}"), triples
         i += 1
 
 

@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pyoxigraph
 import requests
@@ -216,7 +216,7 @@ class GraphStore:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> GraphStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -328,7 +328,8 @@ class RawStore(sqlite.SqliteStore):
     ) -> Iterator[RawRecord]:
         """Stream records (payload decompressed), e.g. to re-map without re-fetching."""
         sql = "SELECT source, identifier, datestamp, metadata_prefix, payload, deleted, sets, sha256 FROM records"
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[object] = []
         if source is not None:
             clauses.append("source=?")
             args.append(source)
@@ -406,7 +407,23 @@ class RawStore(sqlite.SqliteStore):
             " last_run, changed_run FROM records WHERE source=? AND identifier=?",
             (source, identifier),
         ).fetchone()
-        return StoredRecord(*row[:5], bool(row[5]), *row[6:]) if row else None
+        if row is None:
+            return None
+        source_, identifier_, datestamp, prefix, sha256, deleted, first_seen, last_seen, last_run, changed = (
+            row
+        )
+        return StoredRecord(
+            source_,
+            identifier_,
+            datestamp,
+            prefix,
+            sha256,
+            bool(deleted),
+            first_seen,
+            last_seen,
+            last_run,
+            changed,
+        )
 
     def counts_by_source(self) -> dict[str, tuple[int, int]]:
         """source -> (live records, tombstones)."""

@@ -9,11 +9,13 @@ provider has changed the record since it was quarantined.
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 
@@ -45,7 +47,7 @@ def utc_now() -> str:
 
 
 def to_ntriples(triples: Iterable[pyoxigraph.Triple]) -> str:
-    return pyoxigraph.serialize(list(triples), format=pyoxigraph.RdfFormat.N_TRIPLES).decode()
+    return (pyoxigraph.serialize(list(triples), format=pyoxigraph.RdfFormat.N_TRIPLES) or b"").decode()
 
 
 def from_ntriples(text: str) -> list[pyoxigraph.Triple]:
@@ -270,8 +272,14 @@ class QuarantineStore(sqlite.SqliteStore):
     )
 
     @staticmethod
-    def _row(row: tuple) -> QuarantinedRecord:
-        return QuarantinedRecord(*row[:6], json.loads(row[6]), *row[7:])
+    def _row(row: tuple[Any, ...]) -> QuarantinedRecord:
+        source, identifier, graph_iri, dataset_iri, sha256, ntriples, results, run_id, first, last, tries = (
+            row
+        )
+        return QuarantinedRecord(
+            source, identifier, graph_iri, dataset_iri, sha256, ntriples, json.loads(results), run_id, first,
+            last, tries,
+        )  # fmt: skip
 
     def list(self, source: str | None = None) -> list[QuarantinedRecord]:
         sql = f"SELECT {self._COLUMNS} FROM quarantine"
@@ -288,7 +296,7 @@ class QuarantineStore(sqlite.SqliteStore):
         ).fetchone()
         return self._row(row) if row else None
 
-    def identifiers(self, source: str) -> list[str]:
+    def identifiers(self, source: str) -> builtins.list[str]:  # `list` is the method above
         """The identifiers held for `source`."""
         return [r[0] for r in self._db.execute("SELECT identifier FROM quarantine WHERE source=?", (source,))]
 

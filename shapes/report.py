@@ -52,26 +52,31 @@ SUMMARY_COLUMNS = [
 # --- per record -----------------------------------------------------------------------------------------
 
 
+def _text(term: pyoxigraph.NamedNode | pyoxigraph.BlankNode | Literal | pyoxigraph.Triple) -> str:
+    # A quoted triple (RDF-star) has no value of its own; the crosswalk never emits one.
+    return str(term) if isinstance(term, pyoxigraph.Triple) else term.value
+
+
 def completeness(triples: Iterable[pyoxigraph.Triple], dataset_iri: str) -> dict[str, bool]:
     """The key-field flags of one mapped record, computed from its triples."""
     flags = dict.fromkeys(FLAGS, False)
     creators: set[str] = set()
     member_of: list[tuple[str, str]] = []
     for t in triples:
-        s, p, o = t.subject.value, t.predicate, t.object
+        s, p, o = _text(t.subject), t.predicate, t.object
         if s == dataset_iri:
             if p == DCT.description and isinstance(o, Literal) and o.value.strip():
                 flags["description"] = True
             elif p == DCT.license:
                 flags["licence"] = True
             elif p == DCT.creator:
-                creators.add(o.value)
-            elif p == SDO.measurementTechnique and o.value.startswith(PANET.iri):
+                creators.add(_text(o))
+            elif p == SDO.measurementTechnique and _text(o).startswith(PANET.iri):
                 flags["panet_technique"] = True
-            elif p == DCT.identifier and _DOI.match(o.value):
+            elif p == DCT.identifier and _DOI.match(_text(o)):
                 flags["doi"] = True
         if p == ORG.memberOf:
-            member_of.append((s, o.value))
+            member_of.append((s, _text(o)))
         if isinstance(o, NamedNode) and _ENTRY.match(o.value) and s == dataset_iri:
             flags["entry_link"] = True
     flags["doi"] = flags["doi"] or dataset_iri.startswith("https://doi.org/")

@@ -358,7 +358,9 @@ def _results(
             path_text = _path_text(shapes, path)
         if message is None:
             component = report.value(res, SH.sourceConstraintComponent)
-            message = f"constraint {_qname(component)} not met"
+            message = rdflib.Literal(f"constraint {_qname(component)} not met")
+        if focus is None:  # SHACL gives every result a focus node; pySHACL never omits it
+            raise ValueError(f"a validation result without sh:focusNode: {res}")
         yield (
             focus,
             Result(
@@ -556,7 +558,7 @@ def _compiled(
         paths: dict[str, str] = {}
         shape_nodes = set(named.subjects(SH.path, None)) | set(named.subjects(RDF.type, SH.NodeShape))
         shape_nodes |= set(named.subjects(SH.targetClass, None)) | set(named.subjects(SH.severity, None))
-        originals = {v: k for k, v in rename.items()}
+        originals: dict[rdflib.term.Node, rdflib.term.Node] = {v: k for k, v in rename.items()}
         for node in shape_nodes:
             original = originals.get(node, node)
             shape_names[_key(node)] = names.get(original, _qname(original))
@@ -603,7 +605,7 @@ def _shacl_round(
     triples = [t for _, t in _kept(records, members, predicates)]
 
     def validate(extra: list[pyoxigraph.Triple]) -> list[shacl.Result]:
-        data = pyoxigraph.serialize(triples + extra, format=pyoxigraph.RdfFormat.N_TRIPLES).decode()
+        data = (pyoxigraph.serialize(triples + extra, format=pyoxigraph.RdfFormat.N_TRIPLES) or b"").decode()
         return compiled.shapes.validate_text(data + background_text, "nt", allow_warnings=True).results
 
     results = validate([])

@@ -72,8 +72,9 @@ def ensure_limits(source_ids: list[str], config: ScheduleSettings) -> None:
 source_task = task(name="source", task_run_name="{source_id}")(harvest_holding_slots)
 
 
-# Threads only wait on the concurrency limits; the `pan-kg-sources` limit decides how many work.
-@flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=16), log_prints=True)
+# Threads only wait on the concurrency limits; the `pan-kg-sources` limit decides how many work. (The ignore:
+# Prefect's decorator types its task runner narrower than the runner it ships.)
+@flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=16), log_prints=True)  # type: ignore[arg-type]
 def pan_kg(
     sources: list[str] | None = None,
     mode: str = "incremental",

@@ -4,7 +4,7 @@ Prefect when a server answers), and the raw store's unfinished runs in any case.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,8 +21,8 @@ class ScheduleStatus:
     nightly_cron: str | None = None
     nightly_paused: bool | None = None
     serving: bool | None = None  # something polls the deployments (serve process or worker)
-    next_runs: list[datetime] | None = None
-    in_progress: list[str] | None = None
+    next_runs: list[datetime] = field(default_factory=list)
+    in_progress: list[str] = field(default_factory=list)
 
 
 def read_schedule_status(api_url: str) -> ScheduleStatus:
@@ -77,8 +77,9 @@ def read_schedule_status(api_url: str) -> ScheduleStatus:
             chosen = ", ".join(run.parameters.get("sources") or []) or "every enabled source"
             state = run.state.name if run.state else "?"
             since = f" since {run.start_time:%Y-%m-%d %H:%M:%S} UTC" if run.start_time else ""
+            deployment_name = names.get(run.deployment_id, "?") if run.deployment_id else "?"
             status.in_progress.append(
-                f"{names.get(run.deployment_id, '?')} run {run.name} ({state}{since}): {chosen}"
+                f"{deployment_name} run {run.name} ({state}{since}): {chosen}"
                 f" — {ui_url(api_url)}/runs/flow-run/{run.id}"
             )
     return status
