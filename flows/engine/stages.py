@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Protocol
 
 from flows.engine.process import process_source, processing_version
+from flows.engine.progress import Progress
 from flows.engine.signal import HarvestSignal
 from flows.engine.summary import ProcessSummary
-from flows.progress import Progress
 from flows.reference import panet_index
 from graph.iris import NodeIris
 from graph.store import open_store
