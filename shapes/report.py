@@ -27,7 +27,7 @@ from mappings.iris import catalog_iri, normalised_base
 from mappings.vocab import DCT, DQV, ORG, PANET, PANKG, PROV, QUALITY_METRICS, RDF, SDO, SKOS, XSD
 from shapes.outcomes import KEEP_RUNS, OUTCOMES_FILE, OutcomeStore
 from shapes.quarantine import QUARANTINE_FILE, QuarantineStore
-from shapes.validate import QUARANTINED, VALID, WARNED, Result
+from shapes.validate import QUARANTINED, VALID, WARNED, MappedLike, Result
 
 # Completeness flags: column -> what the steward reads.
 FLAGS = {
@@ -85,19 +85,6 @@ def completeness(triples: Iterable[pyoxigraph.Triple], dataset_iri: str) -> dict
     return flags
 
 
-class Judged(Protocol):
-    """What `outcome_row` reads of a mapped record (read-only, so any record type with these fits)."""
-
-    @property
-    def dataset_iri(self) -> str: ...
-
-    @property
-    def graph_iri(self) -> str: ...
-
-    @property
-    def triples(self) -> Sequence[pyoxigraph.Triple]: ...
-
-
 class Verdict(Protocol):
     """What `outcome_row` reads of a record's report: the gate's `RecordReport`, or a mapping failure."""
 
@@ -112,7 +99,7 @@ def outcome_row(
     source: str,
     run_id: int,
     identifier: str,
-    record: Judged,
+    record: MappedLike,
     report: Verdict,
     flags: Mapping[str, bool] | None = None,
 ) -> dict:

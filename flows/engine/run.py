@@ -79,112 +79,73 @@ def run_source(
     Every run of a source takes the source's lock first (`harvesters.locks`): a manual harvest, a remap and
     the nightly run never overlap on one source; a second one raises SourceBusyError naming the holder."""
     with source_lock(data_dir, source.id, "remap" if remap_only else mode):
-        return _run_source(
-            source,
-            data_dir=data_dir,
-            iris=NodeIris(base_iri),
+        iris = NodeIris(base_iri)
+        started = datetime.now(UTC)
+        run_iri, opening = harvest_run(
+            iris, source=source.id, endpoint=source.url, started=started, ended=None, counts={}
+        )
+        with open_store(data_dir, iris) as graph:
+            # Recorded before anything loads: if the run is killed, peers syncing changes still find its
+            # records.
+            graph.replace_records([], provenance=opening)
+        signal = HarvestSignal()
+        process = partial(
+            process_stage,
+            source.id,
+            data_dir,
+            base_iri=iris.base,
             panet=panet,
             shacl_engine=shacl_engine,
-            mode=mode,
-            since=since,
-            until=until,
-            allow_mass_deletion=allow_mass_deletion,
             records=records,
-            remap_only=remap_only,
-            workers=workers,
+            run_iri=run_iri,
+            # Map and validate on every core (bench/RESULTS.md); small runs stay in this process.
+            workers=workers or os.cpu_count() or 1,
             batch_size=batch_size,
             bulk=bulk,
-            policy=policy,
-            quality_report=quality_report,
-            stages=stages,
+            signal=None if remap_only else signal,
         )
-
-
-def _run_source(
-    source: Source,
-    *,
-    data_dir: Path,
-    iris: NodeIris,
-    panet: Path | None,
-    shacl_engine: str,
-    mode: str,
-    since: str | None,
-    until: str | None,
-    allow_mass_deletion: bool,
-    records: list[str] | None,
-    remap_only: bool,
-    workers: int | None,
-    batch_size: int,
-    bulk: bool | None,
-    policy: HttpPolicy | None,
-    quality_report: bool,
-    stages: Stages,
-) -> SourceRun:
-    started = datetime.now(UTC)
-    run_iri, opening = harvest_run(
-        iris, source=source.id, endpoint=source.url, started=started, ended=None, counts={}
-    )
-    with open_store(data_dir, iris) as graph:
-        # Recorded before anything loads: if the run is killed, peers syncing changes still find its records.
-        graph.replace_records([], provenance=opening)
-    signal = HarvestSignal()
-    process = partial(
-        process_stage,
-        source.id,
-        data_dir,
-        base_iri=iris.base,
-        panet=panet,
-        shacl_engine=shacl_engine,
-        records=records,
-        run_iri=run_iri,
-        # Map and validate on every core (bench/RESULTS.md); small runs stay in this process.
-        workers=workers or os.cpu_count() or 1,
-        batch_size=batch_size,
-        bulk=bulk,
-        signal=None if remap_only else signal,
-    )
-    fetched = SourceSummary(source=source.id, mode="remap")
-    if remap_only:
-        with RawStore(data_dir / "raw.sqlite") as raw:
-            # A remap is a run of its own (nothing fetched), so its report has a run to belong to.
-            fetched.run_id = raw.start_run(source.id, "remap", None, None)
-            raw.finish_run(fetched.run_id, "ok", UpsertCounts(), 0, 0)
-        harvest: HarvestStage | None = None
-    else:
-        # Fetch and process side by side: the harvest commits page by page into the raw store, processing
-        # takes what has landed (bench/RESULTS.md: the two stages overlap on two cores).
-        harvest = partial(
-            harvest_stage,
-            source,
-            data_dir,
-            mode=mode,
-            since=since,
-            until=until,
-            allow_mass_deletion=allow_mass_deletion,
-            records=records,
-            policy=policy,
-            signal=signal,
+        fetched = SourceSummary(source=source.id, mode="remap")
+        if remap_only:
+            with RawStore(data_dir / "raw.sqlite") as raw:
+                # A remap is a run of its own (nothing fetched), so its report has a run to belong to.
+                fetched.run_id = raw.start_run(source.id, "remap", None, None)
+                raw.finish_run(fetched.run_id, "ok", UpsertCounts(), 0, 0)
+            harvest: HarvestStage | None = None
+        else:
+            # Fetch and process side by side: the harvest commits page by page into the raw store, processing
+            # takes what has landed (bench/RESULTS.md: the two stages overlap on two cores).
+            harvest = partial(
+                harvest_stage,
+                source,
+                data_dir,
+                mode=mode,
+                since=since,
+                until=until,
+                allow_mass_deletion=allow_mass_deletion,
+                records=records,
+                policy=policy,
+                signal=signal,
+            )
+        harvested, processed = stages(harvest, process, signal)
+        fetched = harvested or fetched
+        with OutcomeStore(data_dir) as outcomes:
+            outcomes.assign_run(run_iri, source.id, fetched.run_id)
+        result = SourceRun(summary_row(fetched, processed), fetched, processed)
+        if quality_report:
+            result.quality, result.report_page = report_quality(source.id, data_dir, fetched.run_id, iris)
+        # The run as a PROV activity, with its counts, in the provenance graph.
+        counted = ("fetched", "new", "changed", "deleted", "loaded", "quarantined")
+        _, activity = harvest_run(
+            iris,
+            source=source.id,
+            endpoint=source.url,
+            started=started,
+            ended=datetime.now(UTC),
+            counts={key: int(result.row[key]) for key in counted},  # type: ignore[call-overload]
         )
-    harvested, processed = stages(harvest, process, signal)
-    fetched = harvested or fetched
-    with OutcomeStore(data_dir) as outcomes:
-        outcomes.assign_run(run_iri, source.id, fetched.run_id)
-    result = SourceRun(summary_row(fetched, processed), fetched, processed)
-    if quality_report:
-        result.quality, result.report_page = report_quality(source.id, data_dir, fetched.run_id, iris)
-    # The run as a PROV activity, with its counts, in the provenance graph.
-    counted = ("fetched", "new", "changed", "deleted", "loaded", "quarantined")
-    _, activity = harvest_run(
-        iris,
-        source=source.id,
-        endpoint=source.url,
-        started=started,
-        ended=datetime.now(UTC),
-        counts={key: int(result.row[key]) for key in counted},  # type: ignore[call-overload]
-    )
-    with open_store(data_dir, iris) as graph:
-        graph.replace_records([], provenance=activity)
-    return result
+        with open_store(data_dir, iris) as graph:
+            graph.replace_records([], provenance=activity)
+        return result
 
 
 def summary_row(fetched: SourceSummary, processed: ProcessSummary) -> dict[str, object]:
