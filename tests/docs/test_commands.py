@@ -269,3 +269,25 @@ def test_every_link_between_the_pages_resolves() -> None:
                 elif anchor and linked.suffix == ".md" and anchor not in heading_anchors(linked):
                     broken.append(f"{page.relative_to(REPO)}:{number}: {target}: no such heading")
     assert not broken, "links that lead nowhere:\n" + "\n".join(broken)
+
+
+# A measured rate in prose; settings (time-outs, limits) are not figures and may stand anywhere.
+THROUGHPUT_FIGURE = re.compile(
+    r"\d[\d,.]*\s?(?:records|quads|triples)(?:/s| per (?:CPU |wall )?second)\b", re.IGNORECASE
+)
+
+
+def test_figures_stand_only_in_bench_results() -> None:
+    """Throughput is measured by a command and written next to it (bench/RESULTS.md), not copied into prose."""
+    copied = [
+        f"{page.relative_to(REPO)}:{number}: {match[0]}"
+        for page in PAGES
+        for number, line in prose_lines(page)
+        for match in THROUGHPUT_FIGURE.finditer(line)
+    ]
+    assert not copied, "figures outside bench/RESULTS.md (link to it instead):\n" + "\n".join(copied)
+
+
+def test_the_readme_is_a_front_page() -> None:
+    lines = (REPO / "README.md").read_text(encoding="utf-8").count("\n")
+    assert lines < 250, f"README.md has {lines} lines: keep it a front page and move the rest into docs/"
