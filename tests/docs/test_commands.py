@@ -175,6 +175,9 @@ def test_runnable_blocks_exit_0(page: Path, tmp_path: Path) -> None:
         "PANKG_DATA_DIR": str(tmp_path / "data"),
         "PANKG_PANET": str(shared("panet", "PaNET-1.3.0.owl")),
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        # Offline on every machine: a request beyond loopback goes to a closed port and fails at once.
+        **dict.fromkeys(["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"], "http://127.0.0.1:9"),
+        **dict.fromkeys(["NO_PROXY", "no_proxy"], "127.0.0.1,localhost"),
     }
     (tmp_path / "data").mkdir()
     for block in runnable_blocks(page):
