@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import overload
 
-from tests.harvest.corpus import datacite_resources
+from tests.support.corpus import datacite_resources
 from tests.support.oai_server import ServedRecord
 
 _IDENTIFIER = re.compile(rb"(<identifier identifierType=\"DOI\">)([^<]+)(</identifier>)")

@@ -29,30 +29,22 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import partial
+from datetime import datetime
 from pathlib import Path
 
 from bench.corpus import BenchCorpus
-from flows.pipeline import (
-    STAGES,
-    HarvestSignal,
-    OutcomeLog,
-    ProcessSummary,
-    process_source,
-    processing_version,
-)
-from graph.load import load_panet, refresh_catalogue, refresh_statistics
-from graph.provenance import harvest_run
+from flows.engine import STAGES, HarvestSignal, ProcessSummary, in_threads, run_source
+from flows.engine.stages import HarvestStage, Logger, ProcessStage
+from flows.settings import Settings
+from graph.load import load_reference_graphs, refresh_catalogue, refresh_statistics
 from graph.serve import oxigraph_binary, wait_ready
 from graph.store import EmbeddedStore
-from harvesters.harvest import SourceSummary, harvest_source
+from harvesters.harvest import SourceSummary
 from harvesters.http import HttpPolicy
-from harvesters.raw_store import RawStore
 from harvesters.sources import Source
 from mappings import PanetIndex
-from shapes.quarantine import QuarantineStore
-from shapes.validate import ENGINES, default_engine, validate_batch
+from mappings.iris import DEFAULT_BASE_IRI
+from shapes.validate import ENGINES
 
 REPO = Path(__file__).resolve().parents[1]
 PANET = REPO.parent / "shared" / "data" / "panet" / "PaNET-1.3.0.owl"
@@ -232,93 +224,70 @@ class Scenario:
         ]
 
 
-def run_scenario(
-    name: str,
-    corpus: BenchCorpus,
-    data: Path,
-    args: argparse.Namespace,
-    panet: PanetIndex,
-) -> Scenario:
-    """One harvest of the provider, fetched and processed side by side as `flows.harvest` runs them: the
-    harvest in a thread (its own raw-store connection) commits page by page, processing takes what landed."""
-    validate = partial(validate_batch, ontology=PANET, engine=args.shacl_engine)
+class Timed:
+    """The engine's two stages side by side in threads (`flows.engine.in_threads`, as the CLI runs them),
+    timed: the wall clock of the whole, when the harvest had committed its last page, and the CPU seconds of
+    this process and of the provider meanwhile."""
+
+    def __init__(self, provider_pid: int) -> None:
+        self.provider_pid = provider_pid
+        self.seconds = self.fetch_seconds = self.parent_cpu = self.provider_cpu = 0.0
+
+    def __call__(
+        self, harvest: HarvestStage | None, process: ProcessStage, signal: HarvestSignal
+    ) -> tuple[SourceSummary | None, ProcessSummary]:
+        started, cpu, provider_cpu = time.perf_counter(), time.process_time(), cpu_seconds(self.provider_pid)
+
+        def timed_harvest(logger: Logger) -> SourceSummary:
+            try:
+                return harvest(logger)  # type: ignore[misc]
+            finally:
+                self.fetch_seconds = time.perf_counter() - started
+
+        fetched, processed = in_threads(timed_harvest if harvest else None, process, signal)
+        self.seconds = time.perf_counter() - started
+        self.parent_cpu = time.process_time() - cpu
+        self.provider_cpu = cpu_seconds(self.provider_pid) - provider_cpu
+        return fetched, processed
+
+
+def run_scenario(name: str, corpus: BenchCorpus, data: Path, args: argparse.Namespace) -> Scenario:
+    """One harvest of the provider, fetched and processed side by side by the engine's `run_source`, as the
+    flow runs it (the quality report left out: it is not the pipeline's throughput)."""
     with provider(corpus, args.page_size) as (url, provider_pid), RssSampler(exclude=provider_pid) as rss:
         source = Source(
             id="bench", name="Bench provider", protocol="oai-pmh", url=url, metadata_prefix="oai_datacite"
         )
-        with (
-            RawStore(data / "raw.sqlite") as raw,
-            EmbeddedStore(data / "graph") as graph,
-            QuarantineStore(data / "quarantine.sqlite") as quarantine,
-        ):
+        with EmbeddedStore(data / "graph") as graph:
             if not graph.graph_iris():
-                load_panet(graph, PANET)
-            # As flows/harvest.py does: the run is a prov:Activity from its start (records-changed-since.rq
-            # starts from the runs), and records name the run that loaded them.
-            run_started = datetime.now(UTC)
-            run_iri, opening = harvest_run(
-                source=source.id, endpoint=url, started=run_started, ended=None, counts={}
-            )
-            graph.replace_records([], provenance=opening)
-            signal, fetch_result = HarvestSignal(), {}
-
-            def fetch() -> None:
-                try:
-                    with RawStore(data / "raw.sqlite") as own:
-                        fetch_result["summary"] = harvest_source(
-                            source,
-                            own,
-                            full=True,
-                            policy=HttpPolicy(requests_per_second=0, timeout_seconds=600),
-                            on_commit=signal.committed,
-                        )
-                finally:
-                    fetch_result["seconds"] = time.perf_counter() - started
-                    signal.end()
-
-            started, cpu, provider_cpu = time.perf_counter(), time.process_time(), cpu_seconds(provider_pid)
-            harvesting = threading.Thread(target=fetch, name="bench-harvest")
-            harvesting.start()
-            processed = process_source(
-                source.id,
-                raw,
-                graph,
-                quarantine,
-                validate,
-                panet=panet,
-                run_iri=run_iri,
-                batch_size=args.batch_size,
-                workers=args.workers,
-                bulk=None if args.bulk else False,
-                version=processing_version(PANET),
-                harvest=signal,
-                outcomes=OutcomeLog(data / "outcomes.jsonl"),  # on disk, as the flow keeps them
-            )
-            harvesting.join()
-            total_seconds = time.perf_counter() - started
-            parent_cpu = time.process_time() - cpu
-            provider_cpu = cpu_seconds(provider_pid) - provider_cpu
-            fetched = fetch_result.get("summary")
-            if fetched is None or fetched.status != "ok":
-                raise SystemExit(f"{name}: harvest failed: {fetched.message if fetched else 'crashed'}")
-            _, activity = harvest_run(
-                source=source.id,
-                endpoint=url,
-                started=run_started,
-                ended=datetime.now(UTC),
-                counts={"fetched": fetched.fetched, "loaded": processed.loaded},
-            )
-            graph.replace_records([], provenance=activity)
-    if processed.failed:
-        raise SystemExit(f"{name}: load failed: {processed.messages}")
+                load_reference_graphs(graph, PANET)
+        timed = Timed(provider_pid)
+        run = run_source(
+            source,
+            data_dir=data,
+            base_iri=DEFAULT_BASE_IRI,
+            panet=PANET,
+            shacl_engine=args.shacl_engine,
+            mode="full",
+            workers=args.workers,
+            batch_size=args.batch_size,
+            bulk=None if args.bulk else False,
+            policy=HttpPolicy(requests_per_second=0, timeout_seconds=600),
+            quality_report=False,
+            stages=timed,
+        )
+    if run.harvest.status != "ok":
+        raise SystemExit(f"{name}: harvest failed: {run.harvest.message}")
+    if run.process.failed:
+        raise SystemExit(f"{name}: load failed: {run.process.messages}")
     return Scenario(
         name,
-        fetched,
-        processed,
-        fetch_result["seconds"],
-        parent_cpu,
-        provider_cpu,
-        total_seconds,
+        run.harvest,
+        run.process,
+        timed.fetch_seconds,
+        timed.parent_cpu,
+        timed.provider_cpu,
+        timed.seconds,
         rss.peak_mib,
         args.workers,
         rss.excluded_peak_kib / 1024,
@@ -523,7 +492,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=10, help="runs of each SPARQL query")
     parser.add_argument("--skip-references", action="store_true")
     parser.add_argument("--keep", type=Path, help="run in this (new) directory and keep the stores")
-    parser.add_argument("--shacl-engine", choices=ENGINES, default=default_engine(), help="the gate's engine")
+    parser.add_argument(
+        "--shacl-engine", choices=ENGINES, default=Settings.build().shacl_engine, help="the gate's engine"
+    )
     args = parser.parse_args(argv)
     n = args.records
     print(
@@ -536,10 +507,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pankg-bench-") as tmp_name:
         tmp = args.keep or Path(tmp_name)
         data = tmp / "data"
-        cold = run_scenario("cold full harvest", BenchCorpus(n), data, args, panet)
+        cold = run_scenario("cold full harvest", BenchCorpus(n), data, args)
         print("\n".join(cold.lines(n, store_sizes(data))), flush=True)
         warm_corpus = BenchCorpus(n, changed_every=100, deleted_every=1000)
-        warm = run_scenario("warm nightly full pull", warm_corpus, data, args, panet)
+        warm = run_scenario("warm nightly full pull", warm_corpus, data, args)
         print("\n".join(warm.lines(n, store_sizes(data))), flush=True)
         print("== SPARQL: graph/queries/*.rq on the resulting store", flush=True)
         print("\n".join(refresh(data)), flush=True)

@@ -15,11 +15,11 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 
+from flows.settings import Settings
 from shapes.validate import (
     DEFAULT_BATCH_SIZE,
     ENGINES,
     batches,
-    default_engine,
     load_ontology,
     validate_batch,
 )
@@ -43,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument("--panet", default=None, help="PaNET OWL (default: the shared test copy)")
-    parser.add_argument("--shacl-engine", choices=ENGINES, default=default_engine(), help="the gate's engine")
+    parser.add_argument(
+        "--shacl-engine", choices=ENGINES, default=Settings.build().shacl_engine, help="the gate's engine"
+    )
     args = parser.parse_args(argv)
 
     ontology = load_ontology(args.panet or panet_path())

@@ -12,7 +12,7 @@ from mappings.panet import PanetIndex, panet_file
 log = logging.getLogger(__name__)
 
 
-def resolve_panet(source: str | None, data_dir: Path) -> Path | None:
+def resolve_panet(source: str, data_dir: Path) -> Path | None:
     """The local PaNET file (`--panet`, $PANKG_PANET or the published OWL, downloaded once into
     DATA_DIR/panet/), or None with a warning when it cannot be had: the run goes on without technique
     matching rather than failing every source."""

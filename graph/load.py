@@ -1,4 +1,5 @@
-"""Loading the node's own graphs: PaNET, the catalogue description and the statistics."""
+"""Loading the node's own graphs: the reference graphs (PaNET, the pankg vocabulary), the catalogue description
+and the statistics."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import requests
 from pyoxigraph import Literal, NamedNode, QuerySolutions, RdfFormat, Triple
 
 from graph.catalogue import catalogue_graph
-from graph.iris import CATALOGUE_GRAPH, PANET_GRAPH, STATISTICS_GRAPH
 from graph.statistics import (
     FACILITY_YEAR,
     FACILITY_YEAR_QUERY,
@@ -26,6 +26,7 @@ from graph.statistics import (
     year_literal,
 )
 from graph.store import GraphStore
+from mappings.vocab import PANKG_ONTOLOGY_IRI, vocabulary_turtle
 
 # PaNET ships as .owl (RDF/XML), which pyoxigraph does not guess from the extension.
 _EXTENSIONS = {".owl": RdfFormat.RDF_XML, ".rdf": RdfFormat.RDF_XML, ".xml": RdfFormat.RDF_XML}
@@ -44,16 +45,33 @@ def read_rdf(path_or_url: str | os.PathLike[str]) -> list[Triple]:
         quads = pyoxigraph.parse(response.content, fmt, base_iri=text)
     else:
         path = Path(text)
-        fmt = _EXTENSIONS.get(path.suffix.lower()) or RdfFormat.from_extension(path.suffix.lstrip("."))
-        if fmt is None:
+        found = _EXTENSIONS.get(path.suffix.lower()) or RdfFormat.from_extension(path.suffix.lstrip("."))
+        if found is None:
             raise ValueError(f"cannot tell the RDF format of {path}")
+        fmt = found
         quads = pyoxigraph.parse(path=path, format=fmt, base_iri=path.resolve().as_uri())
     return [q.triple for q in quads]
 
 
 def load_panet(store: GraphStore, path_or_url: str | os.PathLike[str]) -> int:
     """Replace the PaNET graph with the ontology at `path_or_url`; returns the number of triples."""
-    return store.replace_graph(PANET_GRAPH, read_rdf(path_or_url))
+    return store.replace_graph(store.iris.panet_graph, read_rdf(path_or_url))
+
+
+def load_vocabulary(store: GraphStore) -> int:
+    """Replace the vocabulary graph with mappings/pankg.ttl (the terms' labels and comments, queryable beside
+    the data that uses them); returns the number of triples."""
+    quads = pyoxigraph.parse(vocabulary_turtle(), RdfFormat.TURTLE, base_iri=PANKG_ONTOLOGY_IRI)
+    return store.replace_graph(store.iris.vocabulary_graph, [q.triple for q in quads])
+
+
+def load_reference_graphs(store: GraphStore, panet: str | os.PathLike[str] | None) -> int:
+    """The graphs the records are read against: the pankg vocabulary always, PaNET when given (a run
+    without a PaNET location keeps the PaNET graph it has). Returns the number of triples written."""
+    written = load_vocabulary(store)
+    if panet is not None:
+        written += load_panet(store, panet)
+    return written
 
 
 def _scalar(store: GraphStore, sparql: str) -> int:
@@ -71,15 +89,20 @@ def refresh_catalogue(store: GraphStore, sources: Iterable[Mapping[str, Any]], *
         "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?g { ?d a <http://www.w3.org/ns/dcat#Dataset> } }",
     )
     description = catalogue_graph(
-        sources, endpoint_url=endpoint_url, triples=triples, datasets=datasets, graphs=len(store.graph_iris())
+        sources,
+        store.iris,
+        endpoint_url=endpoint_url,
+        triples=triples,
+        datasets=datasets,
+        graphs=len(store.graph_iris()),
     )
-    written = store.replace_graph(CATALOGUE_GRAPH, description)
+    written = store.replace_graph(store.iris.catalogue_graph, description)
     refresh_statistics(store)
     return written
 
 
 def _solutions(store: GraphStore, sparql: str) -> QuerySolutions:
-    result = store.query(sparql)
+    result = store.query(store.iris.rebase_query(sparql))
     if not isinstance(result, QuerySolutions):
         raise TypeError(f"expected solutions from {sparql[:60]!r}")
     return result
@@ -115,4 +138,6 @@ def refresh_statistics(store: GraphStore, *, at: datetime | None = None) -> int:
 
     Readers see the previous counts until the replacement commits, never a half-written table."""
     cells = statistics_cells(store)
-    return store.replace_graph(STATISTICS_GRAPH, statistics_graph(cells, refreshed=at or datetime.now(UTC)))
+    return store.replace_graph(
+        store.iris.statistics_graph, statistics_graph(cells, store.iris, refreshed=at or datetime.now(UTC))
+    )

@@ -14,14 +14,15 @@ from datetime import UTC, date, datetime
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from graph.iris import facility_catalogue_iri, harvest_run_iri
-from graph.vocab import DCT, PANKG_NS, PROV, TYPE, XSD, date_or_datetime_literal, datetime_literal
+from graph.iris import NodeIris
+from graph.literals import date_or_datetime_literal, datetime_literal
+from mappings.vocab import DCT, PANKG, PROV, RDF, RUN_COUNTS, XSD
 
 VALIDATION_STATUSES = ("valid", "invalid", "warning", "not-validated")
-_COUNT_KEY = re.compile(r"^[a-z][a-zA-Z]*$")
 
 
 def harvest_run(
+    iris: NodeIris,
     *,
     source: str,
     endpoint: str,
@@ -31,11 +32,12 @@ def harvest_run(
 ) -> tuple[str, list[Triple]]:
     """A harvest run as a `prov:Activity`; returns (run IRI, triples).
 
-    `counts` keys become `pankg:records<Key>` (e.g. harvested, loaded, deleted, failed). `ended` None: the
+    `counts` keys become `pankg:records<Key>` (the keys of `mappings.vocab.RUN_COUNTS`). `ended` None: the
     run as it starts (recorded before it loads anything, so a run that never ends is still found).
 
     >>> from datetime import UTC
-    >>> run, triples = harvest_run(source="esrf", endpoint="https://example.org/oai",
+    >>> from graph.iris import DEFAULT_IRIS
+    >>> run, triples = harvest_run(DEFAULT_IRIS, source="esrf", endpoint="https://example.org/oai",
     ...     started=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), ended=datetime(2026, 1, 2, 3, 5, tzinfo=UTC),
     ...     counts={"harvested": 3})
     >>> run
@@ -44,27 +46,28 @@ def harvest_run(
     7
     """
     datetime_literal(started)  # refuses naive datetimes before anything is built
-    run_iri = harvest_run_iri(source, started.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
+    run_iri = iris.harvest_run(source, started.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
     run = NamedNode(run_iri)
     triples = [
-        Triple(run, TYPE, PROV.Activity),
+        Triple(run, RDF.type, PROV.Activity),
         Triple(run, PROV.used, NamedNode(endpoint)),
         Triple(run, PROV.startedAtTime, datetime_literal(started)),
-        Triple(run, PROV.wasAssociatedWith, NamedNode(facility_catalogue_iri(source))),
-        Triple(run, DCT.isPartOf, NamedNode(facility_catalogue_iri(source))),
+        Triple(run, PROV.wasAssociatedWith, NamedNode(iris.facility_catalogue(source))),
+        Triple(run, DCT.isPartOf, NamedNode(iris.facility_catalogue(source))),
     ]
     if ended is not None:
         triples.append(Triple(run, PROV.endedAtTime, datetime_literal(ended)))
     for key, value in sorted(counts.items()):
-        if not _COUNT_KEY.match(key):
-            raise ValueError(f"count key must be a lowerCamel word, got {key!r}")
-        predicate = PANKG_NS["records" + key[0].upper() + key[1:]]
+        predicate = RUN_COUNTS.get(key)
+        if predicate is None:  # the vocabulary is closed: a new count is a new term in mappings/pankg.ttl
+            raise ValueError(f"count key must be one of {', '.join(RUN_COUNTS)}, got {key!r}")
         triples.append(Triple(run, predicate, Literal(str(int(value)), datatype=XSD.integer)))
     return run_iri, triples
 
 
 def record_provenance(
     graph_iri: str,
+    iris: NodeIris,
     *,
     source: str,
     oai_identifier: str,
@@ -82,16 +85,16 @@ def record_provenance(
         raise ValueError(f"validation_status must be one of {VALIDATION_STATUSES}, got {validation_status!r}")
     g = NamedNode(graph_iri)
     triples = [
-        Triple(g, TYPE, PROV.Entity),
+        Triple(g, RDF.type, PROV.Entity),
         # The facility catalogue is the source: "datasets per facility" joins through it.
-        Triple(g, DCT.isPartOf, NamedNode(facility_catalogue_iri(source))),
-        Triple(g, PANKG_NS.source, Literal(source)),
+        Triple(g, DCT.isPartOf, NamedNode(iris.facility_catalogue(source))),
+        Triple(g, PANKG.source, Literal(source)),
         Triple(g, DCT.identifier, Literal(oai_identifier)),
-        Triple(g, PANKG_NS.oaiDatestamp, date_or_datetime_literal(datestamp)),
+        Triple(g, PANKG.oaiDatestamp, date_or_datetime_literal(datestamp)),
         Triple(g, PROV.generatedAtTime, datetime_literal(harvested_at)),
-        Triple(g, PANKG_NS.rawSha256, Literal(raw_sha256)),
-        Triple(g, PANKG_NS.mappingVersion, Literal(mapping_version)),
-        Triple(g, PANKG_NS.validationStatus, Literal(validation_status)),
+        Triple(g, PANKG.rawSha256, Literal(raw_sha256)),
+        Triple(g, PANKG.mappingVersion, Literal(mapping_version)),
+        Triple(g, PANKG.validationStatus, Literal(validation_status)),
     ]
     if run_iri is not None:
         triples.append(Triple(g, PROV.wasGeneratedBy, NamedNode(run_iri)))
@@ -101,4 +104,4 @@ def record_provenance(
 def tombstone(graph_iri: str, *, at: datetime) -> list[Triple]:
     """A deleted record: its graph is gone, this stays so that peers can sync the deletion."""
     g = NamedNode(graph_iri)
-    return [Triple(g, TYPE, PROV.Entity), Triple(g, PROV.invalidatedAtTime, datetime_literal(at))]
+    return [Triple(g, RDF.type, PROV.Entity), Triple(g, PROV.invalidatedAtTime, datetime_literal(at))]

@@ -18,40 +18,25 @@ Pure functions: they build triples (and hold the aggregate queries); the store r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from graph.iris import (
-    PANET_GRAPH,
-    PROVENANCE_GRAPH,
-    UNKNOWN_CATALOGUE,
-    observation_iri,
-    statistics_dataset_iri,
-    statistics_structure_iri,
-)
-from graph.vocab import (
-    DCAT,
-    DCT,
-    PANKG_NS,
-    QB,
-    RDF,
-    RDFS,
-    SDMX_DIMENSION,
-    SDMX_MEASURE,
-    TYPE,
-    XSD,
-    datetime_literal,
-)
+from graph.iris import DEFAULT_IRIS, UNKNOWN_CATALOGUE, NodeIris, observation_iri
+from graph.literals import datetime_literal
+from mappings.vocab import DCAT, DCT, PANET, PANKG, QB, RDF, RDFS, SDMX_DIMENSION, SDMX_MEASURE, XSD
 
-PANET_NS = "http://purl.org/pan-science/PaNET/"
+_PROVENANCE = DEFAULT_IRIS.provenance_graph
+_PANET = DEFAULT_IRIS.panet_graph
+
 FACILITY_YEAR = "datasets-per-facility-and-year"
 TECHNIQUE = "datasets-per-technique"
 SOURCE_STATUS = "records-per-source-and-status"
 
-# The aggregates, run on the store (either backend) by refresh_statistics. Each names its record graphs
+# The aggregates, run on the store (either backend) by refresh_statistics, written with the default base's
+# graph names and rebased to the deployment's (`NodeIris.rebase_query`) when they run. Each names its record graphs
 # with GRAPH ?record so that the node's own graphs (PaNET, provenance, catalogue) are not counted.
 #
 # Why the subqueries: written as one group, Oxigraph joins the patterns by looking each row up in the
@@ -73,7 +58,7 @@ WHERE {{
   {{ SELECT ?record ?dataset ?issued WHERE {{ GRAPH ?record {{ ?dataset dct:issued ?issued }} }} }}
   OPTIONAL {{
     SELECT ?record ?harvestedFor
-    WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?record dct:isPartOf ?harvestedFor }} }}
+    WHERE {{ GRAPH <{_PROVENANCE}> {{ ?record dct:isPartOf ?harvestedFor }} }}
   }}
   OPTIONAL {{
     SELECT ?record ?dataset ?listedIn
@@ -97,9 +82,9 @@ WHERE {{
     SELECT DISTINCT ?used ?technique
     WHERE {{
       {{ SELECT DISTINCT ?used WHERE {{ GRAPH ?anyRecord {{ ?anyDataset schema:measurementTechnique ?used }} }} }}
-      GRAPH <{PANET_GRAPH}> {{ ?used rdfs:subClassOf* ?technique }}
+      GRAPH <{_PANET}> {{ ?used rdfs:subClassOf* ?technique }}
       # PaNET's root class is an owl:Thing: count PaNET classes only (and a technique outside PaNET).
-      FILTER(?technique = ?used || STRSTARTS(STR(?technique), "{PANET_NS}"))
+      FILTER(?technique = ?used || STRSTARTS(STR(?technique), "{PANET.iri}"))
     }}
   }}
   GRAPH ?record {{ ?dataset schema:measurementTechnique ?used }}
@@ -114,9 +99,9 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX pankg: <https://w3id.org/pan-kg/ns#>
 SELECT ?source ?status (COUNT(?record) AS ?n)
 WHERE {{
-  {{ SELECT ?record ?status WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?record pankg:validationStatus ?status }} }} }}
-  {{ SELECT ?record ?source WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?record pankg:source ?source }} }} }}
-  MINUS {{ SELECT ?record WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?record prov:invalidatedAtTime ?deleted }} }} }}
+  {{ SELECT ?record ?status WHERE {{ GRAPH <{_PROVENANCE}> {{ ?record pankg:validationStatus ?status }} }} }}
+  {{ SELECT ?record ?source WHERE {{ GRAPH <{_PROVENANCE}> {{ ?record pankg:source ?source }} }} }}
+  MINUS {{ SELECT ?record WHERE {{ GRAPH <{_PROVENANCE}> {{ ?record prov:invalidatedAtTime ?deleted }} }} }}
 }}
 GROUP BY ?source ?status
 """
@@ -136,32 +121,32 @@ TABLES = {
     FACILITY_YEAR: Table(
         FACILITY_YEAR,
         "Datasets per facility and year of issue",
-        (PANKG_NS.facility, SDMX_DIMENSION.refPeriod),
-        PANKG_NS.datasetCount,
+        (PANKG.facility, SDMX_DIMENSION.refPeriod),
+        PANKG.datasetCount,
     ),
     TECHNIQUE: Table(
         TECHNIQUE,
         "Datasets per PaNET technique, sub-techniques included",
-        (PANKG_NS.technique,),
-        PANKG_NS.datasetCount,
+        (PANKG.technique,),
+        PANKG.datasetCount,
     ),
     SOURCE_STATUS: Table(
         SOURCE_STATUS,
         "Live records per source and validation status",
-        (PANKG_NS.source, PANKG_NS.validationStatus),
-        PANKG_NS.recordCount,
+        (PANKG.source, PANKG.validationStatus),
+        PANKG.recordCount,
     ),
 }
 
 # What the node's own component properties are, for a peer that reads the cube without our documentation.
 _PROPERTIES: dict[NamedNode, tuple[NamedNode, str, NamedNode | None]] = {
-    PANKG_NS.facility: (QB.DimensionProperty, "facility (its dcat:Catalog)", DCAT.Catalog),
+    PANKG.facility: (QB.DimensionProperty, "facility (its dcat:Catalog)", DCAT.Catalog),
     SDMX_DIMENSION.refPeriod: (QB.DimensionProperty, "year of issue", None),
-    PANKG_NS.technique: (QB.DimensionProperty, "PaNET technique", None),
-    PANKG_NS.source: (QB.DimensionProperty, "harvested source (its id in the registry)", None),
-    PANKG_NS.validationStatus: (QB.DimensionProperty, "validation status", None),
-    PANKG_NS.datasetCount: (QB.MeasureProperty, "number of datasets", XSD.integer),
-    PANKG_NS.recordCount: (QB.MeasureProperty, "number of harvested records", XSD.integer),
+    PANKG.technique: (QB.DimensionProperty, "PaNET technique", None),
+    PANKG.source: (QB.DimensionProperty, "harvested source (its id in the registry)", None),
+    PANKG.validationStatus: (QB.DimensionProperty, "validation status", None),
+    PANKG.datasetCount: (QB.MeasureProperty, "number of datasets", XSD.integer),
+    PANKG.recordCount: (QB.MeasureProperty, "number of harvested records", XSD.integer),
 }
 
 Cell = tuple[tuple[NamedNode | Literal | None, ...], int]
@@ -178,17 +163,17 @@ def year_literal(year: int | None) -> Literal | None:
     return Literal(f"{year:04d}", datatype=XSD.gYear)
 
 
-def structure(table: Table, *, refreshed: datetime) -> list[Triple]:
+def structure(table: Table, iris: NodeIris, *, refreshed: datetime) -> list[Triple]:
     """The `qb:DataSet` and its `qb:DataStructureDefinition`, stamped with the refresh time."""
-    dataset = NamedNode(statistics_dataset_iri(table.name))
-    dsd_iri = statistics_structure_iri(table.name)
+    dataset = NamedNode(iris.statistics_dataset(table.name))
+    dsd_iri = iris.statistics_structure(table.name)
     dsd = NamedNode(dsd_iri)
     triples = [
-        Triple(dataset, TYPE, QB.DataSet),
+        Triple(dataset, RDF.type, QB.DataSet),
         Triple(dataset, DCT.title, Literal(table.title, language="en")),
         Triple(dataset, QB.structure, dsd),
         Triple(dataset, DCT.modified, datetime_literal(refreshed)),
-        Triple(dsd, TYPE, QB.DataStructureDefinition),
+        Triple(dsd, RDF.type, QB.DataStructureDefinition),
     ]
     for order, prop in enumerate((*table.dimensions, table.measure), start=1):
         # Named component specifications rather than blank nodes: the graph is replaced by one INSERT DATA,
@@ -197,7 +182,7 @@ def structure(table: Table, *, refreshed: datetime) -> list[Triple]:
         kind = QB.dimension if prop in table.dimensions else QB.measure
         triples += [
             Triple(dsd, QB.component, component),
-            Triple(component, TYPE, QB.ComponentSpecification),
+            Triple(component, RDF.type, QB.ComponentSpecification),
             Triple(component, kind, prop),
             Triple(component, QB.order, _count(order)),
         ]
@@ -208,8 +193,8 @@ def properties() -> list[Triple]:
     triples = []
     for prop, (kind, label, range_) in _PROPERTIES.items():
         triples += [
-            Triple(prop, TYPE, RDF.Property),
-            Triple(prop, TYPE, kind),
+            Triple(prop, RDF.type, RDF.Property),
+            Triple(prop, RDF.type, kind),
             Triple(prop, RDFS.label, Literal(label, language="en")),
         ]
         if range_ is not None:
@@ -219,15 +204,15 @@ def properties() -> list[Triple]:
     return triples
 
 
-def observations(table: Table, cells: Iterable[Cell]) -> list[Triple]:
+def observations(table: Table, iris: NodeIris, cells: Iterable[Cell]) -> list[Triple]:
     """One `qb:Observation` per cell; a dimension value of None (a year that could not be read) is left
     out of that observation."""
-    dataset = NamedNode(statistics_dataset_iri(table.name))
+    dataset = NamedNode(iris.statistics_dataset(table.name))
     triples: list[Triple] = []
     for values, n in cells:
         key = [str(v) if v is not None else "" for v in values]
         obs = NamedNode(observation_iri(dataset.value, *key))
-        triples += [Triple(obs, TYPE, QB.Observation), Triple(obs, QB.dataSet, dataset)]
+        triples += [Triple(obs, RDF.type, QB.Observation), Triple(obs, QB.dataSet, dataset)]
         for prop, value in zip(table.dimensions, values, strict=True):
             if value is not None:
                 triples.append(Triple(obs, prop, value))
@@ -235,19 +220,21 @@ def observations(table: Table, cells: Iterable[Cell]) -> list[Triple]:
     return triples
 
 
-def statistics_graph(cells: dict[str, Iterable[Cell]], *, refreshed: datetime) -> list[Triple]:
+def statistics_graph(
+    cells: Mapping[str, Iterable[Cell]], iris: NodeIris, *, refreshed: datetime
+) -> list[Triple]:
     """Everything that goes into the statistics graph: the cube structure, then each table's cells.
 
     >>> from datetime import UTC
     >>> cells = {SOURCE_STATUS: [((Literal("esrf"), Literal("valid")), 3)]}
-    >>> triples = statistics_graph(cells, refreshed=datetime(2026, 1, 1, tzinfo=UTC))
-    >>> sorted(str(t.object) for t in triples if t.predicate == PANKG_NS.recordCount)
+    >>> triples = statistics_graph(cells, DEFAULT_IRIS, refreshed=datetime(2026, 1, 1, tzinfo=UTC))
+    >>> sorted(str(t.object) for t in triples if t.predicate == PANKG.recordCount)
     ['"3"^^<http://www.w3.org/2001/XMLSchema#integer>']
     """
     unknown = NamedNode(UNKNOWN_CATALOGUE)
     # The placeholder facility gets a title here, where the queries look for one beside the catalogue graph.
     triples = [*properties(), Triple(unknown, DCT.title, Literal("(unknown)"))]
     for name, table in TABLES.items():
-        triples += structure(table, refreshed=refreshed)
-        triples += observations(table, cells.get(name, ()))
+        triples += structure(table, iris, refreshed=refreshed)
+        triples += observations(table, iris, cells.get(name, ()))
     return triples

@@ -32,8 +32,9 @@ from pyoxigraph import (
     Triple,
 )
 
-from graph.iris import CATALOGUE_GRAPH, PANET_GRAPH, PROVENANCE_GRAPH, STATISTICS_GRAPH
-from graph.vocab import PANKG_NS, PROV, datetime_literal
+from graph.iris import DEFAULT_IRIS, NodeIris
+from graph.literals import datetime_literal
+from mappings.vocab import PANKG, PROV
 
 # What `query` returns: pyoxigraph's own result objects; CONSTRUCT over HTTP gives a list of triples.
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples | list[Triple]
@@ -43,7 +44,6 @@ SERVE_INFO = "serve.json"
 MAX_HTTP_UPDATE_BYTES = 120 * 1024 * 1024
 TIMEOUT_MESSAGE = "The SPARQL operation has been cancelled"
 # The node's own graphs: written with replace_graph only, never as records.
-RESERVED_GRAPHS = frozenset({PANET_GRAPH, PROVENANCE_GRAPH, CATALOGUE_GRAPH, STATISTICS_GRAPH})
 
 
 class StoreError(RuntimeError):
@@ -87,7 +87,11 @@ def _values(iris: list[str]) -> str:
 
 
 class GraphStore:
-    """Operations common to both backends; subclasses provide `_update`, `query` and `graph_iris`."""
+    """Operations common to both backends; subclasses provide `_update`, `query` and `graph_iris`.
+
+    A store belongs to one deployment: `iris` names its reserved graphs (provenance, PaNET, catalogue...)."""
+
+    iris: NodeIris = DEFAULT_IRIS
 
     # -- writes -------------------------------------------------------------------------------------------
 
@@ -110,7 +114,7 @@ class GraphStore:
         count = 0
         for graph_iri, triples in records:
             g = _iri(graph_iri)
-            if graph_iri in RESERVED_GRAPHS:
+            if graph_iri in self.iris.reserved_graphs:
                 raise ValueError(f"{graph_iri} is not a record graph")
             if g in seen:
                 raise ValueError(f"graph {graph_iri} appears twice in one batch")
@@ -124,7 +128,7 @@ class GraphStore:
         prov_lines = [_statement(t) for t in provenance]
         if not graphs and not prov_lines:
             return 0
-        prov = _iri(PROVENANCE_GRAPH)
+        prov = _iri(self.iris.provenance_graph)
         parts = [f"DROP SILENT GRAPH {g} ;" for g in graphs]
         if graphs:
             parts.append(
@@ -150,7 +154,7 @@ class GraphStore:
             return 0
         when = str(datetime_literal(at))  # refuses a naive `at` before anything is written
         present = self._count_present(graphs)
-        prov = _iri(PROVENANCE_GRAPH)
+        prov = _iri(self.iris.provenance_graph)
         invalidated = str(PROV.invalidatedAtTime)
         parts = [f"DROP SILENT GRAPH {g} ;" for g in graphs]
         parts.append(
@@ -170,8 +174,8 @@ class GraphStore:
             return 0
         when = str(datetime_literal(at))
         present = self._count_present(graphs)
-        prov = _iri(PROVENANCE_GRAPH)
-        stale = str(PANKG_NS.staleSince)
+        prov = _iri(self.iris.provenance_graph)
+        stale = str(PANKG.staleSince)
         self._update(
             f"INSERT {{ GRAPH {prov} {{ ?g {stale} {when} }} }} "
             f"WHERE {{ VALUES ?g {{ {_values(graphs)} }} GRAPH ?g {{ ?s ?p ?o }} "
@@ -222,8 +226,11 @@ class GraphStore:
 class EmbeddedStore(GraphStore):
     """pyoxigraph `Store` on a directory. Queries see the union of all graphs, like `pankg serve`."""
 
-    def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, read_only: bool = False, iris: NodeIris = DEFAULT_IRIS
+    ) -> None:
         self.path = Path(path)
+        self.iris = iris
         try:
             if read_only:
                 if not self.path.is_dir():
@@ -309,7 +316,7 @@ class EmbeddedStore(GraphStore):
         nquads = bytearray()
         quads: list[Quad] = []
         for graph_iri, triples in records:
-            if graph_iri in RESERVED_GRAPHS:
+            if graph_iri in self.iris.reserved_graphs:
                 raise ValueError(f"{graph_iri} is not a record graph")
             g = NamedNode(graph_iri)
             if isinstance(triples, bytes):
@@ -321,12 +328,12 @@ class EmbeddedStore(GraphStore):
                 before = len(quads)
                 quads.extend(Quad(t.subject, t.predicate, t.object, g) for t in triples)
                 count += len(quads) - before
-        prov = NamedNode(PROVENANCE_GRAPH)
+        prov = NamedNode(self.iris.provenance_graph)
         quads.extend(Quad(t.subject, t.predicate, t.object, prov) for t in provenance)
         if nquads and quads:
             # One bulk load per batch: each call writes and ingests its own RocksDB files, which costs more
             # as the store grows.
-            nquads += pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS)
+            nquads += pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS) or b""
             quads = []
         try:
             if nquads:
@@ -345,7 +352,15 @@ class EmbeddedStore(GraphStore):
 class HttpStore(GraphStore):
     """A running Oxigraph server (or, later, any SPARQL 1.1 store with Update and Graph Store Protocol)."""
 
-    def __init__(self, endpoint: str, *, timeout: float = 600.0, session: requests.Session | None = None):
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        timeout: float = 600.0,
+        session: requests.Session | None = None,
+        iris: NodeIris = DEFAULT_IRIS,
+    ):
+        self.iris = iris
         base = endpoint.rstrip("/")
         base = base.removesuffix("/query")
         self.endpoint = base
@@ -467,12 +482,13 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def open_store(data_dir: str | os.PathLike[str], *, read_only: bool = False) -> GraphStore:
-    """HttpStore if `pankg serve` is serving this data dir, else EmbeddedStore on `{data_dir}/graph`."""
+def open_store(data_dir: str | os.PathLike[str], iris: NodeIris, *, read_only: bool = False) -> GraphStore:
+    """HttpStore if `pankg serve` is serving this data dir, else EmbeddedStore on `{data_dir}/graph`; `iris`
+    are the deployment's (its base IRI), so the reserved graphs are named as its queries expect."""
     info = read_serve_info(data_dir)
     if info is not None:
-        return HttpStore(info["url"])
-    return EmbeddedStore(Path(data_dir) / "graph", read_only=read_only)
+        return HttpStore(info["url"], iris=iris)
+    return EmbeddedStore(Path(data_dir) / "graph", read_only=read_only, iris=iris)
 
 
 # The contract's name for "either backend".

@@ -33,6 +33,12 @@ MAX_PAGES = 20_000
 MAX_BAD_PAGES_IN_A_ROW = 3
 
 
+def dataset_key(pid: str) -> str:
+    """`Dataset/<pid>`: a SciCat dataset's raw identifier, and what the crosswalk mints the IRI of a catalogue
+    dataset from (a SciCat dataset, a PaN Document's dataset), kept apart from document and DOI keys."""
+    return f"Dataset/{pid}"
+
+
 def canonical_json(item: Any) -> bytes:
     """The item as canonical JSON (sorted keys, no whitespace), so the sha256 changes only with content."""
     return json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

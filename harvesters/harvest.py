@@ -1,7 +1,7 @@
 """Harvest one source into the raw store: choose the window, walk the pages, commit, move the bookmark.
 
-This is the stage logic; `flows/` only wires sources to it. Protocol clients are picked by
-`Source.protocol`; everything below them (raw store, bookmarks, deletions) is shared.
+This is the stage logic; `flows/` only wires sources to it. Protocol clients are picked by `Source.protocol`
+from the registry (`harvesters.protocols`); everything below them (raw store, bookmarks, deletions) is shared.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from harvesters import panosc_api, scicat
 from harvesters.http import FetchError, HttpPolicy, PoliteSession
-from harvesters.oai_pmh import OaiPmhClient, format_datestamp, parse_datestamp
+from harvesters.oai_pmh import format_datestamp, parse_datestamp
 from harvesters.prefetch import prefetched
+from harvesters.protocols import PROTOCOLS
 from harvesters.raw_store import RawStore, UpsertCounts
 from harvesters.records import DAY, HarvestClient, PageError, RawRecord, Window
 from harvesters.sources import Source
@@ -28,13 +28,6 @@ log = logging.getLogger(__name__)
 BOOKMARK_OVERLAP = timedelta(minutes=5)
 
 ProgressCallback = Callable[[str, int, float], None]
-
-# One module per protocol; its client class is registered here.
-PROTOCOL_CLIENTS: dict[str, Callable[[Source, PoliteSession], HarvestClient]] = {
-    "oai-pmh": OaiPmhClient,
-    "panosc-api": panosc_api.PanoscApiClient,
-    "scicat": scicat.SciCatClient,
-}
 
 
 @dataclass(frozen=True)
@@ -89,7 +82,7 @@ def open_client(
         retries=source.retries,
     )  # fmt: skip
     session = PoliteSession(policy)
-    client = PROTOCOL_CLIENTS[source.protocol](source, session)
+    client = PROTOCOLS[source.protocol].client(source, session)
     return session, client, (FetchError, PageError, *client.errors)
 
 
@@ -170,7 +163,7 @@ def harvest_source(
     started = datetime.now(UTC)
     clock = time.monotonic()
     summary = SourceSummary(source=source.id, mode="full" if full else "incremental")
-    if source.protocol not in PROTOCOL_CLIENTS:
+    if source.protocol not in PROTOCOLS:
         summary.status, summary.message = "failed", f"protocol {source.protocol!r} is not supported yet"
         return summary
     session, client, failures = open_client(source, policy)
@@ -299,7 +292,7 @@ def harvest_records(
     """
     clock = time.monotonic()
     summary = SourceSummary(source=source.id, mode="records")
-    if source.protocol not in PROTOCOL_CLIENTS:
+    if source.protocol not in PROTOCOLS:
         summary.status, summary.message = "failed", f"protocol {source.protocol!r} is not supported yet"
         return summary
     session, client, failures = open_client(source, policy)

@@ -22,7 +22,8 @@ from lxml import etree
 from sickle import oaiexceptions
 
 from harvesters.http import FetchError, PoliteSession
-from harvesters.records import DAY, SECONDS, IdentifyInfo, Page, PageError, RawRecord, Window
+from harvesters.records import DAY, SECONDS, HarvestProtocol, IdentifyInfo, Page, PageError, RawRecord, Window
+from harvesters.safe_xml import safe_parser
 from harvesters.sources import Source
 
 log = logging.getLogger(__name__)
@@ -34,19 +35,6 @@ _IDENTIFIER, _DATESTAMP, _SET_SPEC = (
     f"{{{OAI_NS}}}identifier",
     f"{{{OAI_NS}}}datestamp",
     f"{{{OAI_NS}}}setSpec",
-)
-
-# Hostile XML is everyday input for a harvester: never expand entities, load a DTD or touch the network.
-# huge_tree lifts libxml2's 10 MB text-node limit so that one oversized record can be skipped by itself
-# rather than failing its page; it is safe only because `refuse_hostile_prolog` has already refused every
-# entity declaration (without declarations there is nothing to expand) and the body size is capped in http.
-SAFE_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=True,
-    remove_blank_text=False,
 )
 
 # Sickle's classes, one per OAI-PMH error code, share no base class: catch them together.
@@ -171,7 +159,7 @@ def parse_xml(content: bytes, url: str, findings: list[str] | None = None) -> et
     content = check_encoding(content, url, findings)
     refuse_hostile_prolog(content, url, findings)
     try:
-        tree = etree.fromstring(content, parser=SAFE_PARSER).getroottree()
+        tree = etree.fromstring(content, parser=safe_parser()).getroottree()
     except etree.XMLSyntaxError as exc:
         if declared_encoding(content) in _UTF8_NAMES | _ASCII_NAMES:
             refuse_invalid_utf8(content, url)  # the precise report, when that is what libxml2 refused
@@ -212,7 +200,8 @@ def parse_datestamp(value: str) -> datetime | None:
     # The usual form without strptime, which costs ~20 us a record; anything else takes the slow path.
     if match := _SECONDS_DATESTAMP.fullmatch(value):
         try:
-            return datetime(*map(int, match.groups()), tzinfo=UTC)  # type: ignore[misc]
+            year, month, day, hour, minute, second = map(int, match.groups())
+            return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
         except ValueError:
             return None
     for pattern in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S.%fZ"):
@@ -257,18 +246,47 @@ def parse_identify(content: bytes, url: str) -> IdentifyInfo:
 
 
 def parse_list_records(content: bytes, url: str, source: Source) -> Page:
-    """One ListRecords page -> raw records. Raises PageError, or Sickle's OAIError subclasses.
+    """One ListRecords page -> raw records. Raises PageError, or Sickle's OAIError subclasses."""
+    findings: list[str] = []
+    root = parse_xml(content, url, findings)
+    raise_oai_error(root, url)
+    return read_records(root, url, source, findings)
+
+
+def parse_saved_page(content: bytes, url: str, source_id: str) -> Page:
+    """A saved ListRecords or GetRecord page (`pankg crosswalk PAGE`), read exactly as a harvest reads its
+    pages. Its records carry the page's requested metadataPrefix, as harvested records carry the source's.
+    noRecordsMatch is an empty page; any other OAI error, or an unusable page, raises PageError or Sickle's
+    OAIError subclass."""
+    findings: list[str] = []
+    root = parse_xml(content, url, findings)
+    try:
+        raise_oai_error(root, url)
+    except oaiexceptions.NoRecordsMatch:
+        return Page(url=url, records=[], token=None, findings=[f"{url}: noRecordsMatch (no records)"])
+    request = root.find("oai:request", _NS)
+    prefix = (request.get("metadataPrefix") if request is not None else None) or ""
+    source = Source(id=source_id, name=source_id, protocol="oai-pmh", url=url, metadata_prefix=prefix)
+    return read_records(root, url, source, findings, verbs=("ListRecords", "GetRecord"))
+
+
+def read_records(
+    root: etree._Element,
+    url: str,
+    source: Source,
+    findings: list[str],
+    verbs: tuple[str, ...] = ("ListRecords",),
+) -> Page:
+    """The records of a parsed page answering one of `verbs` (ListRecords and GetRecord pages share the
+    record structure); `findings` are the page's so far.
 
     Records that cannot be used (no identifier, no metadata, over the size limit, unresolved entities)
     are skipped with a finding naming them; the rest of the page is kept. `Page.skipped` lists the
     identified ones so that a full pull does not take them for deletions.
     """
-    findings: list[str] = []
-    root = parse_xml(content, url, findings)
-    raise_oai_error(root, url)
-    container = root.find("oai:ListRecords", _NS)
+    container = next((c for verb in verbs if (c := root.find(f"oai:{verb}", _NS)) is not None), None)
     if container is None:
-        raise PageError(url, "ListRecords response without <ListRecords>")
+        raise PageError(url, f"{' or '.join(verbs)} response without " + " or ".join(f"<{v}>" for v in verbs))
     records: dict[str, RawRecord] = {}
     skipped: list[str] = []
     unidentified = 0
@@ -389,12 +407,7 @@ class OaiPmhClient:
             raise_oai_error(root, url)
         except oaiexceptions.IdDoesNotExist:
             return None
-        # A GetRecord page has the same record structure as a ListRecords page.
-        get_record = root.find("oai:GetRecord", _NS)
-        if get_record is None:
-            raise PageError(url, "GetRecord response without <GetRecord>")
-        get_record.tag = f"{{{OAI_NS}}}ListRecords"
-        page = parse_list_records(etree.tostring(root), url, self.source)
+        page = read_records(root, url, self.source, [], verbs=("GetRecord",))
         if page.records:
             return page.records[0]
         if page.skipped or page.unidentified:
@@ -444,3 +457,6 @@ class OaiPmhClient:
                 return
             seen_tokens.add(page.token)
             params = {"verb": "ListRecords", "resumptionToken": page.token}
+
+
+PROTOCOL = HarvestProtocol(name="oai-pmh", client=OaiPmhClient)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from harvesters.catalogue import CatalogueClient, Collection
+from harvesters.records import HarvestProtocol
 
 DOCUMENT_PREFIX = "panosc-document"
 
@@ -44,3 +45,6 @@ DOCUMENTS = Collection(
 class PanoscApiClient(CatalogueClient):
     def collections(self) -> list[Collection]:
         return [DOCUMENTS]
+
+
+PROTOCOL = HarvestProtocol(name="panosc-api", client=PanoscApiClient)

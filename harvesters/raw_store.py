@@ -7,14 +7,13 @@ Payloads are zlib-compressed (metadata XML shrinks ~4x); the sha256 is over the 
 
 from __future__ import annotations
 
-import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from harvesters import sqlite
 from harvesters.records import RawRecord
 
 SCHEMA_VERSION = 1
@@ -127,40 +126,15 @@ class StoredRecord:
     changed_run: int
 
 
-class RawStore:
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode: a process kill never loses a committed transaction (a power cut may lose the last).
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+class RawStore(sqlite.SqliteStore):
+    SCHEMA = SCHEMA
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        """`read_only`: an existing store, opened without writing anything (status, reports)."""
+        super().__init__(path, read_only=read_only)
         # Written only when it changes: opening the store (e.g. `pankg status`) must work on a full disk.
-        if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+        if not read_only and self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> RawStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            # After SQLITE_FULL / IOERR SQLite may have rolled back already; a second ROLLBACK would hide
-            # the real error behind "no transaction is active".
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     # --- runs --------------------------------------------------------------------------------------------
 
@@ -208,13 +182,28 @@ class RawStore:
                 )
 
     def last_run(self, source: str) -> dict[str, object] | None:
-        row = self._db.execute(
-            "SELECT * FROM runs WHERE source=? ORDER BY run_id DESC LIMIT 1", (source,)
-        ).fetchone()
-        if row is None:
-            return None
-        names = [d[0] for d in self._db.execute("SELECT * FROM runs LIMIT 0").description]
-        return dict(zip(names, row, strict=True))
+        return self._run_row("SELECT * FROM runs WHERE source=? ORDER BY run_id DESC LIMIT 1", source)
+
+    def run(self, run_id: int) -> dict[str, object] | None:
+        """The run log's row of `run_id` (column -> value), or None."""
+        return self._run_row("SELECT * FROM runs WHERE run_id=?", run_id)
+
+    def runs(self, source: str) -> list[dict[str, object]]:
+        """The run log of `source`, oldest first (column -> value per run)."""
+        cursor = self._db.execute("SELECT * FROM runs WHERE source=? ORDER BY started_at, run_id", (source,))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def _run_row(self, sql: str, key: object) -> dict[str, object] | None:
+        cursor = self._db.execute(sql, (key,))
+        row = cursor.fetchone()
+        return None if row is None else dict(zip([d[0] for d in cursor.description], row, strict=True))
+
+    def unfinished_runs(self) -> list[tuple[str, str, str]]:
+        """(source, mode, started_at) of every run not finished: running now, or interrupted (killed)."""
+        return self._db.execute(
+            "SELECT source, mode, started_at FROM runs WHERE finished_at IS NULL ORDER BY run_id"
+        ).fetchall()
 
     def findings(self, run_id: int) -> list[tuple[str, str]]:
         return self._db.execute("SELECT kind, detail FROM findings WHERE run_id=?", (run_id,)).fetchall()
@@ -365,7 +354,7 @@ class RawStore:
         identifiers: list[str] | None = None,
     ) -> Iterator[list[RawRecord]]:
         """Batches of records whose current payload was not processed under this version (the mapping version
-        and what else the outcome depends on, e.g. `flows.pipeline.processing_version`), plus failed ones.
+        and what else the outcome depends on, e.g. `flows.engine.version.processing_version`), plus failed ones.
 
         Keyset-paginated: each batch is a fresh query, so the caller may mark records processed between
         batches, and memory stays flat whatever the size of the source.

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from harvesters.http import PoliteSession
+    from harvesters.sources import Source
 
 
 def sha256_hex(payload: bytes) -> str:
@@ -97,3 +101,13 @@ class HarvestClient(Protocol):
     def list_records(self, window: Window) -> Iterator[Page]: ...
 
     def get_record(self, identifier: str) -> RawRecord | None: ...
+
+
+@dataclass(frozen=True)
+class HarvestProtocol:
+    """What a protocol module (`harvesters/<protocol>.py`) declares as its `PROTOCOL`, for the registry
+    (`harvesters.protocols`): the name a source gives as `protocol` in sources.toml, and how to make the
+    client for one source."""
+
+    name: str
+    client: Callable[[Source, PoliteSession], HarvestClient]

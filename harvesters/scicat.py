@@ -2,8 +2,8 @@
 
 One source = one SciCat instance; both collections are pulled in one run, so a published-data record and
 the datasets it lists share a source and their links resolve. Raw identifiers are `PublishedData/<doi>`
-and `Dataset/<pid>` (a DESY dataset's pid can equal its publication's DOI); `mappings/scicat.py` mints
-dataset IRIs from the same `Dataset/<pid>`. `source.url` is the API base
+and `Dataset/<pid>` (`catalogue.dataset_key`; a DESY dataset's pid can equal its publication's DOI);
+`mappings/scicat.py` mints dataset IRIs from the same key. `source.url` is the API base
 (the part before `/Datasets`, e.g. `https://HOST/api/v3`).
 """
 
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from harvesters.catalogue import CatalogueClient, Collection
+from harvesters.catalogue import CatalogueClient, Collection, dataset_key
+from harvesters.records import HarvestProtocol
 
 DATASET_PREFIX = "scicat-dataset"
 PUBLISHED_PREFIX = "scicat-published"
@@ -45,9 +46,11 @@ class SciCatClient(CatalogueClient):
         return {"limit": limit, "skip": skip, "limits": {"limit": limit, "skip": skip}}
 
     def identifier(self, collection: Collection, item_id: str) -> str:
-        kind = "PublishedData" if collection is PUBLISHED else "Dataset"
-        return f"{kind}/{item_id}"
+        return f"PublishedData/{item_id}" if collection is PUBLISHED else dataset_key(item_id)
 
     def split_identifier(self, identifier: str) -> tuple[Collection, str]:
         kind, _, pid = identifier.partition("/")
         return (PUBLISHED if kind == "PublishedData" else DATASETS), pid
+
+
+PROTOCOL = HarvestProtocol(name="scicat", client=SciCatClient)

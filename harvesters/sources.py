@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-PROTOCOLS = ("oai-pmh", "panosc-api", "scicat")
+log = logging.getLogger(__name__)
+
 DEFAULT_SOURCES_FILE = Path("sources.toml")
 
 
@@ -30,7 +32,6 @@ class Source:
     max_pages: int = 20_000
     # Quirk switches, named after the behaviour they handle.
     ignores_from: bool = False
-    no_deleted_records: bool = False
     # A record larger than this (its metadata XML, MiB) is reported and skipped; the rest of its page is kept.
     max_record_mb: float = 10.0
     # Mass-deletion guard: set-difference deletions wait for a steward when more than this share of the
@@ -46,8 +47,19 @@ class Source:
 
 _KNOWN_KEYS = {f.name for f in fields(Source)} - {"id"}
 
+# Keys that once existed and now do nothing: accepted with a warning (so an old registry still runs), never
+# silently. `no_deleted_records` promised set-difference deletions after a complete full pull, which every
+# source gets; whether a provider reports deletions is read from its Identify answer at every run.
+_RETIRED_KEYS = {
+    "no_deleted_records": "deletions are found by set difference after every complete full pull, and a"
+    " provider's deletedRecord policy is read from Identify at every run; remove the key",
+}
+
 
 def load_sources(path: Path | str = DEFAULT_SOURCES_FILE) -> dict[str, Source]:
+    # Imported here: the protocol modules the registry collects import `Source` from this module.
+    from harvesters.protocols import PROTOCOLS as protocols
+
     path = Path(path)
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -57,15 +69,18 @@ def load_sources(path: Path | str = DEFAULT_SOURCES_FILE) -> dict[str, Source]:
     for source_id, entry in table.items():
         if not isinstance(entry, dict):
             raise SourcesError(f"{path}: [{source_id}] must be a table")
+        for key in sorted(set(entry) & set(_RETIRED_KEYS)):
+            log.warning("%s: [%s] %s does nothing: %s", path, source_id, key, _RETIRED_KEYS[key])
+            del entry[key]
         unknown = set(entry) - _KNOWN_KEYS
         if unknown:
             raise SourcesError(f"{path}: [{source_id}] has unknown keys: {', '.join(sorted(unknown))}")
         for required in ("name", "protocol", "url"):
             if required not in entry:
                 raise SourcesError(f"{path}: [{source_id}] lacks '{required}'")
-        if entry["protocol"] not in PROTOCOLS:
+        if entry["protocol"] not in protocols:
             raise SourcesError(
-                f"{path}: [{source_id}] protocol {entry['protocol']!r} is not one of {', '.join(PROTOCOLS)}"
+                f"{path}: [{source_id}] protocol {entry['protocol']!r} is not one of {', '.join(protocols)}"
             )
         sources[source_id] = Source(id=source_id, **entry)
     return sources

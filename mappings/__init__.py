@@ -1,56 +1,55 @@
 """The crosswalk: raw record bytes -> DCAT-AP 3 + schema.org ``Dataset`` triples (pyoxigraph terms).
 
 ``crosswalk(record)`` picks the reader registered for ``record.metadata_prefix`` (one module per input format,
-ckanext-dcat style), enriches the neutral DatasetRecord (PaNET techniques, PDB/EMDB/EMPIAR/CXIDB links) and
-emits the triples of one named graph. Pure: no I/O, no global state besides the immutable tables.
+ckanext-dcat style, each declaring itself: mappings/formats.py), enriches the neutral DatasetRecord (PaNET
+techniques, PDB/EMDB/EMPIAR/CXIDB links) and emits the triples of one named graph. Pure: no I/O, no global
+state besides the immutable tables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
 from dataclasses import dataclass
 
 import pyoxigraph
 
 from harvesters.records import RawRecord
+from harvesters.safe_xml import parse_untrusted
 from mappings import datacite, iris, links, oai_dc, panosc, scicat
-from mappings.catalogue import sniff_json
 from mappings.errors import MappingError
+from mappings.formats import Document, Format, Reader
 from mappings.iris import DEFAULT_BASE_IRI
-from mappings.model import DatasetRecord, Technique, emit
+from mappings.model import DatasetRecord, Technique
 from mappings.panet import PanetIndex
-from mappings.xmlutil import local, parse_xml
+from mappings.profiles import emit
+from mappings.xmlutil import local
 
 __all__ = [
     "DEFAULT_BASE_IRI",
     "FORMATS",
     "MAPPING_VERSION",
+    "REGISTERED",
+    "Format",
     "MappedRecord",
     "MappingError",
     "PanetIndex",
+    "Reader",
     "crosswalk",
-    "register_format",
     "sniff_format",
 ]
 
 # Bump on any change of the emitted triples; it goes into the provenance of every stored graph.
 MAPPING_VERSION = "1.1.0"
 
-Reader = Callable[[bytes, str, str], DatasetRecord]
+# The input format modules. Each declares its formats (`FORMATS`, see mappings/formats.py); a new format is
+# a new module named here (docs/extending.md). Sniffers are asked in this order.
+FORMAT_MODULES = (datacite, oai_dc, scicat, panosc)
 
-# metadataPrefix -> reader. A JSON catalogue format (panosc-api, scicat) is one more entry.
-FORMATS: dict[str, Reader] = {
-    "oai_datacite": datacite.read,
-    "datacite": datacite.read,
-    "oai_dc": oai_dc.read,
-    panosc.PREFIX: panosc.read,
-    scicat.DATASET_PREFIX: scicat.read_dataset,
-    scicat.PUBLISHED_PREFIX: scicat.read_published,
-}
+# Every format, once.
+REGISTERED: tuple[Format, ...] = tuple(fmt for module in FORMAT_MODULES for fmt in module.FORMATS)
 
-
-def register_format(prefix: str, reader: Reader) -> None:
-    FORMATS[prefix] = reader
+# metadata prefix -> reader: what `crosswalk` dispatches on.
+FORMATS: dict[str, Reader] = {prefix: fmt.read for fmt in REGISTERED for prefix in fmt.prefixes}
 
 
 @dataclass(slots=True)
@@ -65,28 +64,33 @@ class MappedRecord:
 
 
 def sniff_format(data: bytes) -> str:
-    """Guess the format of a file: ``oai-pmh`` (a response page), ``oai_datacite``, ``datacite``, ``oai_dc``,
-    or a catalogue item's prefix (``panosc-document``, ``scicat-dataset``, ``scicat-published``).
+    """The format of a file: ``oai-pmh`` (a response page) or the metadata prefix the first registered format
+    whose sniffer claims it gives (``datacite``, ``oai_datacite``, ``oai_dc``, ``panosc-document``, ...).
 
     Raises ValueError when it is none of them.
     """
-    head = data.lstrip()[:1]
-    if head in (b"{", b"["):
-        return sniff_json(data)  # one PaN search API / SciCat item
-    try:
-        root = parse_xml(data)
-    except Exception as exc:  # lxml raises several types
-        raise ValueError(f"not XML: {exc}") from None
-    name = local(root)
-    if name == "OAI-PMH":
-        return "oai-pmh"
-    if name == "oai_datacite":
-        return "oai_datacite"
-    if name == "resource" and ("datacite.org/schema" in root.tag or root.find("{*}identifier") is not None):
-        return "datacite"  # any kernel namespace, or none (some providers strip it)
-    if name == "dc":
-        return "oai_dc"
-    raise ValueError(f"unknown root element <{name}>")
+    document: Document
+    if data.lstrip()[:1] in (b"{", b"["):  # one catalogue item
+        try:
+            document = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"not JSON: {exc}") from None
+        if not isinstance(document, dict):
+            raise ValueError(f"expected one catalogue item (a JSON object), got {type(document).__name__}")
+    else:
+        try:
+            document = parse_untrusted(data)
+        except Exception as exc:  # lxml raises several types
+            raise ValueError(f"not XML: {exc}") from None
+        if local(document) == "OAI-PMH":
+            return "oai-pmh"
+    for fmt in REGISTERED:
+        if prefix := fmt.sniff(document):
+            return prefix
+    known = ", ".join(fmt.name for fmt in REGISTERED)
+    if isinstance(document, dict):
+        raise ValueError(f"JSON object of no known catalogue format (known formats: {known})")
+    raise ValueError(f"unknown root element <{local(document)}> (known formats: {known})")
 
 
 def _techniques(rec: DatasetRecord, panet: PanetIndex) -> list[Technique]:

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from mappings import MappingError, crosswalk
-from mappings.cli import records_from_file
 from mappings.panet import PanetIndex
+from mappings.record_files import records_from_file
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     records = []
     for name in args.files:
         try:
-            records += [r for r in records_from_file(Path(name), "auto", "bench") if not r.deleted]
+            records += [r for r in records_from_file(Path(name), "auto", "bench")[0] if not r.deleted]
         except ValueError:
             continue  # not a record file (e.g. an Identify page or a broken body)
     n = triples = errors = 0

@@ -1,12 +1,9 @@
-"""What the JSON catalogue formats (PaN search API, SciCat) have beyond the DataCite-shaped model:
-measured parameters with units, the instrument and its facility, samples, files, and the datasets a
-document groups. Emitted as a `DatasetRecord` extension, so the rest of the model stays shared.
+"""What the JSON catalogue formats (PaN search API, SciCat) share when reading: the payload as JSON, typed
+field access that names the bad field, dates, PaNET ids; and `unit_report()` over the mapped parameters.
 
-Parameters: each becomes a `schema:PropertyValue` (`schema:variableMeasured`) with the value and unit as
-published; when the value is a number and the unit is known (mappings/units.py) it is also a
-`qudt:QuantityValue` with `qudt:numericValue`, `qudt:unit`, and the value in the SI unit as
-`pankg:siValue` / `pankg:siUnit`, so one SPARQL filter works across facilities whatever unit each used.
-Unknown units keep `schema:unitText` only and are listed by `unit_report()`.
+Their measured parameters, instrument and facility, samples, files and the datasets a document groups are
+typed parts of the `DatasetRecord` (mappings/model.py), emitted by the profiles (mappings/profiles/pan.py
+says how parameters and units become RDF).
 """
 
 from __future__ import annotations
@@ -16,20 +13,17 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from mappings import iris
 from mappings.errors import MappingError
-from mappings.model import DatasetRecord, SubjectTerm, Technique, emit, typed_date
-from mappings.units import as_number, is_unitless, lookup
-from mappings.vocab import DCAT, DCT, FOAF, NS, PANET, PANKG, RDF, RDFS, SDO, XSD
+from mappings.model import DatasetRecord, SubjectTerm, Technique
+from mappings.profiles.common import typed_date
+from mappings.vocab import PANET, PANKG, QUDT
 
 log = logging.getLogger(__name__)
 
-QUDT = NS("http://qudt.org/schema/qudt/")
 PANET_IRI = re.compile(r"(?:^|/|#)PaNET(\d{5})$")
 
 Json = dict[str, Any]
@@ -44,25 +38,6 @@ def load_item(payload: bytes, identifier: str) -> Json:
     if not isinstance(item, dict):
         raise MappingError(identifier, "payload", f"expected a JSON object, got {type(item).__name__}")
     return item
-
-
-def sniff_json(data: bytes) -> str:
-    """The metadata prefix of one catalogue item given as a JSON file (for `pankg crosswalk FILE`)."""
-    try:
-        item = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"not JSON: {exc}") from None
-    if not isinstance(item, dict):
-        raise ValueError(f"expected one catalogue item (a JSON object), got {type(item).__name__}")
-    if "pidArray" in item or ("creator" in item and "publicationYear" in item):
-        return "scicat-published"
-    if {"datasetName", "scientificMetadata", "sourceFolder"} & set(item):
-        return "scicat-dataset"
-    if "pid" in item and ({"datasets", "members"} & set(item) or {"type", "isPublic"} <= set(item)):
-        return "panosc-document"
-    raise ValueError(
-        "JSON object of no known catalogue format (PaN Document, SciCat Dataset / PublishedData)"
-    )
 
 
 def text(item: Json, key: str, identifier: str, *, required: bool = False) -> str | None:
@@ -127,198 +102,6 @@ def add_technique(rec: DatasetRecord, iri: str, name: str | None, field_name: st
     rec.subjects.append(SubjectTerm(value=label, scheme="PaNET", value_uri=iri))
 
 
-@dataclass(slots=True)
-class Parameter:
-    name: str
-    value: Any
-    unit: str | None = None
-    # SciCat publishes its own SI conversion; used only when our table does not know the unit.
-    value_si: Any = None
-    unit_si: str | None = None
-
-
-@dataclass(slots=True)
-class Instrument:
-    pid: str | None
-    name: str
-    facility: str | None = None
-
-
-@dataclass(slots=True)
-class Sample:
-    pid: str | None
-    name: str | None
-    description: str | None = None
-
-
-@dataclass(slots=True)
-class DataFile:
-    name: str
-    path: str | None = None
-    size: int | None = None
-
-
-@dataclass
-class CatalogueExtras:
-    """The extension emitted after the shared model: called with (dataset IRI, base IRI)."""
-
-    source: str
-    parameters: list[Parameter] = field(default_factory=list)
-    instrument: Instrument | None = None
-    samples: list[Sample] = field(default_factory=list)
-    files: list[DataFile] = field(default_factory=list)
-    files_public: bool = False
-    access_url: str | None = None  # where a file can be requested (the document's landing page)
-    # Datasets described inside this record (PaN Documents include theirs): (key, record), the key being
-    # what their IRI is minted from (iris.dataset_iri without DOI).
-    parts: list[tuple[str, DatasetRecord]] = field(default_factory=list)
-    # Datasets listed by key only, described by records of their own (SciCat published data's pidArray).
-    part_links: list[str] = field(default_factory=list)
-
-    def __call__(self, dataset_iri: str, base_iri: str) -> list[Triple]:
-        out: list[Triple] = []
-        ds = NamedNode(dataset_iri)
-        for p in self.parameters:
-            _parameter(out, ds, p)
-        if self.instrument is not None:
-            _instrument(out, ds, self.instrument, self.source, base_iri)
-        for s in self.samples:
-            _sample(out, ds, s, self.source, base_iri)
-        # DCAT-AP wants an access URL on every distribution: files become distributions only when public and
-        # reachable through a landing page.
-        if self.files_public and self.access_url:
-            for f in self.files:
-                _file(out, ds, f, self.access_url)
-        for key, part in self.parts:
-            part_iri = iris.dataset_iri(None, self.source, key, base_iri)
-            node = NamedNode(part_iri)
-            out.extend(emit(part, part_iri, base_iri))
-            out.extend(_part_of(ds, node))
-        for key in self.part_links:
-            node = NamedNode(iris.dataset_iri(None, self.source, key, base_iri))
-            out.append(Triple(ds, DCT.hasPart, node))
-            out.append(Triple(ds, SDO.hasPart, node))
-        return out
-
-
-def _part_of(whole: NamedNode, part: NamedNode) -> list[Triple]:
-    return [
-        Triple(whole, DCT.hasPart, part),
-        Triple(whole, SDO.hasPart, part),
-        Triple(part, DCT.isPartOf, whole),
-        Triple(part, SDO.isPartOf, whole),
-    ]
-
-
-def _literal(value: Any) -> Literal:
-    if isinstance(value, bool):
-        return Literal(value)
-    number = as_number(value) if not isinstance(value, str) else None
-    if number is not None:
-        return Literal(repr(number), datatype=XSD.double)
-    if isinstance(value, str):
-        return Literal(value)
-    return Literal(json.dumps(value, ensure_ascii=False, sort_keys=True))
-
-
-def _double(value: float) -> Literal:
-    return Literal(repr(float(value)), datatype=XSD.double)
-
-
-# SciCat's unitSI spellings (pint output) for the SI units, for its own valueSI fallback.
-SCICAT_SI_UNITS = {
-    "m": "M",
-    "rad": "RAD",
-    "K": "K",
-    "kelvin": "K",
-    "s": "SEC",
-    "s^-1": "PER-SEC",
-    "(kg m^2) / s^2": "J",
-    "kg m^2 / s^2": "J",
-    "J": "J",
-    "Pa": "PA",
-    "A": "A",
-    "V": "V",
-    "1/m": "PER-M",
-}
-
-
-def _parameter(out: list[Triple], ds: NamedNode, p: Parameter) -> None:
-    node = BlankNode()
-    out.append(Triple(ds, SDO.variableMeasured, node))
-    out.append(Triple(node, RDF.type, SDO.PropertyValue))
-    out.append(Triple(node, SDO.name, Literal(p.name)))
-    if p.value is not None:
-        out.append(Triple(node, SDO.value, _literal(p.value)))
-    unit_text = p.unit.strip() if isinstance(p.unit, str) else None
-    if unit_text and not is_unitless(unit_text):
-        out.append(Triple(node, SDO.unitText, Literal(unit_text)))
-    number = as_number(p.value)
-    if number is None:
-        return
-    out.append(Triple(node, RDF.type, QUDT.QuantityValue))
-    out.append(Triple(node, QUDT.numericValue, _double(number)))
-    if is_unitless(unit_text):
-        return
-    unit = lookup(unit_text)
-    if unit is not None:
-        out.append(Triple(node, QUDT.unit, NamedNode(unit.iri)))
-        out.append(Triple(node, SDO.unitCode, NamedNode(unit.iri)))
-        out.append(Triple(node, PANKG.siValue, _double(unit.to_si(number))))
-        out.append(Triple(node, PANKG.siUnit, NamedNode(unit.si_iri)))
-        return
-    # Unknown to us: keep it as given; use the provider's own SI value only when it names an SI unit.
-    si_number = as_number(p.value_si)
-    si_code = SCICAT_SI_UNITS.get((p.unit_si or "").strip())
-    if si_number is not None and si_code:
-        out.append(Triple(node, PANKG.siValue, _double(si_number)))
-        out.append(Triple(node, PANKG.siUnit, NamedNode(f"http://qudt.org/vocab/unit/{si_code}")))
-    out.append(Triple(node, PANKG.unknownUnit, Literal(unit_text or "")))
-
-
-def _instrument(out: list[Triple], ds: NamedNode, ins: Instrument, source: str, base_iri: str) -> None:
-    node = NamedNode(iris.entity_iri("instrument", source, ins.pid or ins.name, base_iri))
-    out.append(Triple(ds, PANKG.instrument, node))
-    out.append(Triple(ds, DCT.relation, node))
-    out.append(Triple(node, RDF.type, PANKG.Instrument))
-    out.append(Triple(node, RDFS.label, Literal(ins.name)))
-    out.append(Triple(node, SDO.name, Literal(ins.name)))
-    if ins.pid:
-        out.append(Triple(node, DCT.identifier, Literal(ins.pid)))
-    if ins.facility:
-        facility = NamedNode(iris.entity_iri("facility", source, ins.facility, base_iri))
-        out.append(Triple(node, PANKG.facility, facility))
-        out.append(Triple(facility, RDF.type, FOAF.Organization))
-        out.append(Triple(facility, FOAF.name, Literal(ins.facility)))
-        out.append(Triple(facility, SDO.name, Literal(ins.facility)))
-
-
-def _sample(out: list[Triple], ds: NamedNode, s: Sample, source: str, base_iri: str) -> None:
-    node: NamedNode | BlankNode = (
-        NamedNode(iris.entity_iri("sample", source, s.pid, base_iri)) if s.pid else BlankNode()
-    )
-    out.append(Triple(ds, PANKG.sample, node))
-    out.append(Triple(node, RDF.type, PANKG.Sample))
-    if s.pid:
-        out.append(Triple(node, DCT.identifier, Literal(s.pid)))
-    if s.name:
-        out.append(Triple(node, RDFS.label, Literal(s.name)))
-        out.append(Triple(node, SDO.name, Literal(s.name)))
-    if s.description:
-        out.append(Triple(node, DCT.description, Literal(s.description)))
-
-
-def _file(out: list[Triple], ds: NamedNode, f: DataFile, access_url: str) -> None:
-    # The API names files but gives no download URL: the access URL is the landing page.
-    dist = BlankNode()
-    out.append(Triple(ds, DCAT.distribution, dist))
-    out.append(Triple(dist, RDF.type, DCAT.Distribution))
-    out.append(Triple(dist, DCT.title, Literal(f.name)))
-    out.append(Triple(dist, DCAT.accessURL, NamedNode(access_url)))
-    if f.size is not None and f.size >= 0:
-        out.append(Triple(dist, DCAT.byteSize, Literal(str(f.size), datatype=XSD.nonNegativeInteger)))
-
-
 def unit_report(triples: Iterable[Triple]) -> tuple[int, int, Counter[str]]:
     """(parameters with a number, of them with a QUDT unit IRI, unknown unit spellings with counts)."""
     numeric: set[BlankNode | NamedNode] = set()
@@ -329,6 +112,6 @@ def unit_report(triples: Iterable[Triple]) -> tuple[int, int, Counter[str]]:
             numeric.add(t.subject)  # type: ignore[arg-type]
         elif t.predicate == QUDT.unit:
             with_unit.add(t.subject)  # type: ignore[arg-type]
-        elif t.predicate == PANKG.unknownUnit:
+        elif t.predicate == PANKG.unknownUnit and isinstance(t.object, Literal):
             unknown[t.object.value] += 1
     return len(numeric), len(with_unit), unknown

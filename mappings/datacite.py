@@ -11,11 +11,13 @@ import re
 
 from lxml import etree
 
+from harvesters.safe_xml import parse_untrusted
 from mappings import iris
 from mappings.errors import MappingError
+from mappings.formats import Document, Format
 from mappings.licences import classify_rights
 from mappings.model import Agent, DatasetRecord, Funding, Geo, Related, SubjectTerm, Text
-from mappings.xmlutil import XML_LANG, find_first, kid, kids, local, markup_to_text, parse_xml, squash, text
+from mappings.xmlutil import XML_LANG, find_first, kid, kids, local, markup_to_text, squash, text
 
 # (element local name, DatasetRecord attribute) for single-valued text fields.
 _SIMPLE: tuple[tuple[str, str], ...] = (
@@ -193,7 +195,7 @@ def _funding(el: etree._Element) -> Funding:
 
 def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
     try:
-        root = parse_xml(payload)
+        root = parse_untrusted(payload)
     except etree.XMLSyntaxError as exc:
         raise MappingError(oai_identifier, "payload", f"not well-formed XML: {exc}") from None
     res = find_resource(root)
@@ -326,3 +328,23 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
     for f in kids(kid(res, "fundingReferences"), "fundingReference"):
         rec.funding.append(_funding(f))
     return rec
+
+
+def sniff(document: Document) -> str | None:
+    """`oai_datacite` for the OAI wrapper, `datacite` for a bare resource in any kernel namespace or none
+    (some providers strip it)."""
+    if not isinstance(document, etree._Element):
+        return None
+    name = local(document)
+    if name == "oai_datacite":
+        return "oai_datacite"
+    if name == "resource" and (
+        "datacite.org/schema" in document.tag or kid(document, "identifier") is not None
+    ):
+        return "datacite"
+    return None
+
+
+FORMATS = (
+    Format("DataCite XML (kernel 3/4, bare or oai_datacite)", ("datacite", "oai_datacite"), read, sniff),
+)

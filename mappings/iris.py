@@ -34,7 +34,8 @@ def doi_iri(doi: str) -> str:
     return "https://doi.org/" + quote(doi.lower(), safe="/:;()._-~+,=@!$&*'")
 
 
-def _base(base_iri: str) -> str:
+def normalised_base(base_iri: str) -> str:
+    """A base IRI that minted paths can be appended to: ends with ``/`` or ``#``."""
     return base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
 
 
@@ -45,16 +46,16 @@ def _key(source: str, oai_identifier: str) -> str:
 def dataset_iri(doi: str | None, source: str, oai_identifier: str, base_iri: str = DEFAULT_BASE_IRI) -> str:
     if doi:
         return doi_iri(doi)
-    return f"{_base(base_iri)}dataset/{_key(source, oai_identifier)}"
+    return f"{normalised_base(base_iri)}dataset/{_key(source, oai_identifier)}"
 
 
 def graph_iri(source: str, oai_identifier: str, base_iri: str = DEFAULT_BASE_IRI) -> str:
-    return f"{_base(base_iri)}graph/{_key(source, oai_identifier)}"
+    return f"{normalised_base(base_iri)}graph/{_key(source, oai_identifier)}"
 
 
 def catalog_iri(source: str, base_iri: str = DEFAULT_BASE_IRI) -> str:
     """The harvested source as a data catalogue (schema:includedInDataCatalog)."""
-    return f"{_base(base_iri)}catalog/{quote(source, safe='')}"
+    return f"{normalised_base(base_iri)}catalog/{quote(source, safe='')}"
 
 
 def orcid_iri(value: str) -> str | None:
@@ -74,4 +75,4 @@ def identifiers_org_iri(prefix: str, local_id: str) -> str:
 def entity_iri(kind: str, source: str, local_id: str, base_iri: str = DEFAULT_BASE_IRI) -> str:
     """Catalogue-API entities without a global PID (instruments, samples): ``{base_iri}{kind}/{source}/{id}``,
     scoped by source because facilities number them independently."""
-    return f"{_base(base_iri)}{kind}/{_key(source, local_id)}"
+    return f"{normalised_base(base_iri)}{kind}/{_key(source, local_id)}"

@@ -12,11 +12,13 @@ from urllib.parse import quote
 
 from lxml import etree
 
+from harvesters.safe_xml import parse_untrusted
 from mappings import iris
 from mappings.errors import MappingError
+from mappings.formats import Document, Format
 from mappings.licences import classify_rights
 from mappings.model import Agent, DatasetRecord, Distribution, Related, Text
-from mappings.xmlutil import XML_LANG, find_first, local, markup_to_text, parse_xml, squash, text
+from mappings.xmlutil import XML_LANG, find_first, local, markup_to_text, squash, text
 
 DC = "http://purl.org/dc/elements/1.1/"
 _URL = re.compile(r"^https?://\S+$")
@@ -35,7 +37,7 @@ def _agent(name: str) -> Agent:
 
 def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
     try:
-        root = parse_xml(payload)
+        root = parse_untrusted(payload)
     except etree.XMLSyntaxError as exc:
         raise MappingError(oai_identifier, "payload", f"not well-formed XML: {exc}") from None
     dc = root if local(root) == "dc" else find_first(root, "dc")
@@ -113,3 +115,10 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
         else:
             rec.rights_statements.append(Text(label, lang))
     return rec
+
+
+def sniff(document: Document) -> str | None:
+    return "oai_dc" if isinstance(document, etree._Element) and local(document) == "dc" else None
+
+
+FORMATS = (Format("Dublin Core (oai_dc)", ("oai_dc",), read, sniff),)

@@ -1,42 +1,50 @@
-"""Split an OAI-PMH response page (ListRecords / GetRecord) into RawRecords, for the CLI and offline reruns.
+"""A saved OAI-PMH response page (ListRecords / GetRecord) as RawRecords, for the CLI and offline reruns.
 
-The format of each record is read from its metadata element, not from the request's metadataPrefix: real
-providers mislabel (DataCite's own GetRecord fixture asks for oai_dc and returns oai_datacite).
+The page is read by the harvester's own parser (`harvesters.oai_pmh.parse_saved_page`), so a saved page
+gives the records and findings its harvest gave: a record without metadata, identifier or within the size
+limit is skipped with a finding, never taken for a deletion.
+
+The format of each record is read from its metadata element (the format registry's sniffer), not from the
+request's metadataPrefix: real providers mislabel (DataCite's own GetRecord fixture asks for oai_dc and
+returns oai_datacite). A payload no format claims keeps the requested prefix.
 """
 
 from __future__ import annotations
 
-from lxml import etree
+from contextlib import suppress
+from dataclasses import replace
 
-from harvesters.records import RawRecord
-from mappings.xmlutil import kid, kids, local, parse_xml, text
+from harvesters.oai_pmh import OAI_ERRORS, parse_saved_page
+from harvesters.records import Page, PageError, RawRecord
+from mappings import sniff_format
 
-_ROOT_FORMATS = {"oai_datacite": "oai_datacite", "resource": "datacite", "dc": "oai_dc"}
+# What fails a page in a harvest fails a saved page here.
+_PAGE_FAILURES: tuple[type[Exception], ...] = (PageError, *OAI_ERRORS)
 
 
-def metadata_format(el: etree._Element) -> str | None:
-    return _ROOT_FORMATS.get(local(el))
+def read_page(data: bytes, source: str, url: str = "page") -> Page:
+    """The page's records, each labelled with the format of its payload, and the harvester's findings.
+
+    Raises ValueError for a page the harvester would fail (not OAI-PMH, hostile, an OAI error other than
+    noRecordsMatch); `url` names the page in its messages."""
+    try:
+        page = parse_saved_page(data, url, source)
+    except _PAGE_FAILURES as exc:  # the caller names the page: say only what is wrong with it
+        raise ValueError(str(exc).removeprefix(f"{url}: ")) from None
+    labelled = []
+    for record in page.records:
+        prefix = record.metadata_prefix
+        if record.payload:
+            # A payload no format claims keeps the requested prefix: the crosswalk names it as unknown.
+            with suppress(ValueError):
+                prefix = sniff_format(record.payload)
+        labelled.append(
+            replace(record, metadata_prefix=prefix) if prefix != record.metadata_prefix else record
+        )
+    page.records = labelled
+    return page
 
 
 def split_page(data: bytes, source: str) -> list[RawRecord]:
-    root = parse_xml(data)
-    request = kid(root, "request")
-    requested = request.get("metadataPrefix") if request is not None else None
-    out = []
-    for rec in root.iter("{http://www.openarchives.org/OAI/2.0/}record"):
-        header = kid(rec, "header")
-        if header is None:
-            continue
-        identifier = text(kid(header, "identifier"))
-        datestamp = text(kid(header, "datestamp"))
-        sets = tuple(text(s) for s in kids(header, "setSpec"))
-        deleted = header.get("status") == "deleted"
-        meta = kid(rec, "metadata")
-        child = next((c for c in meta if isinstance(c.tag, str)), None) if meta is not None else None
-        if child is None or deleted:
-            out.append(RawRecord(source, identifier, datestamp, requested or "", b"", True, sets))
-            continue
-        prefix = metadata_format(child) or requested or ""
-        payload = etree.tostring(child, encoding="UTF-8")
-        out.append(RawRecord(source, identifier, datestamp, prefix, payload, False, sets))
-    return out
+    """The records of a saved page (see `read_page`; its findings are dropped)."""
+    return read_page(data, source).records

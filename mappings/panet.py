@@ -25,8 +25,10 @@ from urllib.parse import urlparse
 
 from pyoxigraph import NamedNode, RdfFormat, parse
 
+from mappings.vocab import PANET
+
 DEFAULT_PANET_URL = "http://purl.org/pan-science/PaNET/PaNET.owl"
-PANET_NS = "http://purl.org/pan-science/PaNET/"
+PANET_NS = PANET.iri
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 _CLASS_IRI = re.compile(r"^http://purl\.org/pan-science/PaNET/(PaNET\d{5})$")
@@ -165,11 +167,11 @@ class PanetIndex:
         return cls(labels, synonyms, version)
 
     @classmethod
-    def load(
-        cls, source: str | os.PathLike[str] | None = None, data_dir: str | os.PathLike[str] | None = None
-    ):
-        """Load from a path or URL (default: $PANKG_PANET, else the published PaNET OWL); URLs are cached."""
-        path = panet_file(source, data_dir)
+    def load(cls, source: str | os.PathLike[str], cache_dir: str | os.PathLike[str] | None = None):
+        """Load from a path or a URL; a URL is downloaded once into `cache_dir` (required for URLs)."""
+        if cache_dir is None and urlparse(str(source)).scheme in ("http", "https"):
+            raise ValueError(f"PaNET at {source} is a URL: give a cache directory to download it into")
+        path = panet_file(source, cache_dir or ".")
         data = path.read_bytes()
         fmt = RdfFormat.TURTLE if path.suffix in (".ttl", ".turtle") else RdfFormat.RDF_XML
         return cls.from_graph_bytes(data, fmt)
@@ -263,23 +265,13 @@ def _is_abbreviation(alt: str) -> bool:
     return " " not in alt.strip() and len(letters) >= 2 and sum(c.isupper() for c in letters) >= 2
 
 
-PANET_ENV = "PANKG_PANET"
-
-
-def panet_file(
-    source: str | os.PathLike[str] | None = None, data_dir: str | os.PathLike[str] | None = None
-) -> Path:
-    """The local PaNET file every stage reads (crosswalk, SHACL gate, the store's PaNET graph): `source`
-    (path or URL), else $PANKG_PANET, else the published OWL. URLs are downloaded once into
-    ``data_dir``/panet/ (default $PANKG_DATA_DIR or ~/.cache/pan-kg), so all stages read one release."""
-    src = str(source or os.environ.get(PANET_ENV) or DEFAULT_PANET_URL)
+def panet_file(source: str | os.PathLike[str], cache_dir: str | os.PathLike[str]) -> Path:
+    """The local PaNET file every stage reads (crosswalk, SHACL gate, the store's PaNET graph): `source` is
+    a path or a URL; a URL is downloaded once into ``cache_dir``/panet/, so all stages read one release."""
+    src = str(source)
     if urlparse(src).scheme in ("http", "https"):
-        return _cached_download(src, Path(data_dir) if data_dir else _default_data_dir())
+        return _cached_download(src, Path(cache_dir))
     return Path(src)
-
-
-def _default_data_dir() -> Path:
-    return Path(os.environ.get("PANKG_DATA_DIR", Path.home() / ".cache" / "pan-kg"))
 
 
 def _cached_download(url: str, data_dir: Path) -> Path:

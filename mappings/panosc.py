@@ -9,14 +9,11 @@ ORCID and affiliation. Field names follow the reference data model (panosc-eu/se
 
 from __future__ import annotations
 
+from harvesters.catalogue import dataset_key
+from harvesters.panosc_api import DOCUMENT_PREFIX
 from mappings import iris
 from mappings.catalogue import (
-    CatalogueExtras,
-    DataFile,
-    Instrument,
     Json,
-    Parameter,
-    Sample,
     add_technique,
     iso_date,
     load_item,
@@ -25,17 +22,23 @@ from mappings.catalogue import (
     text,
 )
 from mappings.errors import MappingError
+from mappings.formats import Document, Format
 from mappings.licences import classify_rights
-from mappings.model import Agent, DatasetRecord, Related, SubjectTerm, Text
+from mappings.model import (
+    Agent,
+    DataFile,
+    DatasetRecord,
+    Instrument,
+    Parameter,
+    Part,
+    Related,
+    Sample,
+    SubjectTerm,
+    Text,
+)
 
-PREFIX = "panosc-document"
 # ESRF masks personal fields with this placeholder upstream: not a name.
 MASKED = "PRIVATE"
-
-
-def part_key(pid: str) -> str:
-    """The raw-identifier-like key a dataset's IRI is minted from (kept apart from document pids)."""
-    return f"Dataset/{pid}"
 
 
 def _parameters(item: Json, identifier: str) -> list[Parameter]:
@@ -51,9 +54,10 @@ def _parameters(item: Json, identifier: str) -> list[Parameter]:
 
 
 def _agent(member: Json, identifier: str) -> Agent | None:
-    person = (objects(member, "person", identifier) or [None])[0]
-    if person is None:
+    people = objects(member, "person", identifier)
+    if not people:
         return None
+    person = people[0]
     name = text(person, "fullName", identifier)
     if not name or name == MASKED:
         return None
@@ -105,30 +109,24 @@ def _dataset(
             instrument = Instrument(text(ins, "pid", identifier), name, text(ins, "facility", identifier))
     if instrument and instrument.facility:
         rec.publisher = Agent(name=instrument.facility, kind="organization")
-    extras = CatalogueExtras(
-        source=source,
-        parameters=_parameters(item, identifier),
-        instrument=instrument,
-        samples=[
-            Sample(
-                text(s, "pid", identifier), text(s, "name", identifier), text(s, "description", identifier)
-            )
-            for s in objects(item, "samples", identifier)
-        ],
-        files=[
-            DataFile(
-                name,
-                text(f, "path", identifier),
-                int(f["size"]) if isinstance(f.get("size"), int | float) else None,
-            )
-            for f in objects(item, "files", identifier)
-            if (name := text(f, "name", identifier))
-        ],
-        files_public=public,
-        access_url=landing,
-    )
-    rec.extensions.append(extras)
-    rec.descriptions.append(Text(_derived_description(rec, document, instrument, extras.samples)))
+    rec.parameters = _parameters(item, identifier)
+    rec.instrument = instrument
+    rec.samples = [
+        Sample(text(s, "pid", identifier), text(s, "name", identifier), text(s, "description", identifier))
+        for s in objects(item, "samples", identifier)
+    ]
+    rec.files = [
+        DataFile(
+            name,
+            text(f, "path", identifier),
+            int(f["size"]) if isinstance(f.get("size"), int | float) else None,
+        )
+        for f in objects(item, "files", identifier)
+        if (name := text(f, "name", identifier))
+    ]
+    # Files are distributions only when public and reachable through the document's landing page.
+    rec.files_access_url = landing if public else None
+    rec.descriptions.append(Text(_derived_description(rec, document, instrument, rec.samples)))
     return rec, instrument
 
 
@@ -206,10 +204,10 @@ def read(payload: bytes, source: str, identifier: str) -> DatasetRecord:
             rec.creators.append(agent)
 
     landing = iris.doi_iri(rec.doi) if rec.doi else None
-    extras = CatalogueExtras(source=source, parameters=_parameters(doc, identifier))
+    rec.parameters = _parameters(doc, identifier)
     for item in objects(doc, "datasets", identifier):
         part, instrument = _dataset(item, source, identifier, landing, rec)
-        extras.parts.append((part_key(part.oai_identifier), part))
+        rec.parts.append(Part(dataset_key(part.oai_identifier), part))
         for t in part.techniques:
             add_technique(rec, t.iri, t.label, "datasets.techniques")
         for st in part.subjects:
@@ -217,7 +215,16 @@ def read(payload: bytes, source: str, identifier: str) -> DatasetRecord:
                 rec.subjects.append(SubjectTerm(value=st.value))
         if rec.publisher is None and instrument and instrument.facility:
             rec.publisher = Agent(name=instrument.facility, kind="organization")
-    if extras.parts:
+    if rec.parts:
         rec.resource_type_general = "Collection"
-    rec.extensions.append(extras)
     return rec
+
+
+def sniff(document: Document) -> str | None:
+    if not isinstance(document, dict) or "pid" not in document:
+        return None
+    keys = set(document)
+    return DOCUMENT_PREFIX if {"datasets", "members"} & keys or {"type", "isPublic"} <= keys else None
+
+
+FORMATS = (Format("PaN search API Document", (DOCUMENT_PREFIX,), read, sniff),)

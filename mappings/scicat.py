@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from harvesters.catalogue import dataset_key
+from harvesters.scicat import DATASET_PREFIX, PUBLISHED_PREFIX
 from mappings import iris
 from mappings.catalogue import (
-    CatalogueExtras,
-    Instrument,
-    Parameter,
-    Sample,
     add_technique,
     iso_date,
     load_item,
@@ -25,18 +23,12 @@ from mappings.catalogue import (
     text,
 )
 from mappings.errors import MappingError
+from mappings.formats import Document, Format
 from mappings.licences import classify_rights
-from mappings.model import Agent, DatasetRecord, Related, Text
+from mappings.model import Agent, DatasetRecord, Instrument, Parameter, Part, Related, Sample, Text
 
-DATASET_PREFIX = "scicat-dataset"
-PUBLISHED_PREFIX = "scicat-published"
 # Nested scientificMetadata deeper than this is not a parameter list any more.
 MAX_DEPTH = 6
-
-
-def dataset_key(pid: str) -> str:
-    """What a SciCat dataset's IRI is minted from: its raw identifier (harvesters/scicat.py)."""
-    return f"Dataset/{pid}"
 
 
 def scientific_parameters(metadata: Any, prefix: str = "", depth: int = 0) -> list[Parameter]:
@@ -97,7 +89,7 @@ def read_dataset(payload: bytes, source: str, identifier: str) -> DatasetRecord:
     created = iso_date(item.get("creationTime"))
     if created:
         rec.dates.append(("Created", created))
-    lifecycle = item.get("datasetlifecycle") if isinstance(item.get("datasetlifecycle"), dict) else {}
+    lifecycle = item["datasetlifecycle"] if isinstance(item.get("datasetlifecycle"), dict) else {}
     issued = iso_date(lifecycle.get("publishedOn")) or iso_date(lifecycle.get("dateOfPublishing"))
     if issued:
         rec.dates.append(("Issued", issued))
@@ -114,16 +106,12 @@ def read_dataset(payload: bytes, source: str, identifier: str) -> DatasetRecord:
             add_technique(rec, iri, text(t, "name", identifier), "techniques")
     location = text(item, "creationLocation", identifier)
     instrument_id = text(item, "instrumentId", identifier)
-    instrument = Instrument(instrument_id, location or instrument_id) if (location or instrument_id) else None
+    name = location or instrument_id
+    instrument = Instrument(instrument_id, name) if name else None
     sample_id = text(item, "sampleId", identifier)
-    rec.extensions.append(
-        CatalogueExtras(
-            source=source,
-            parameters=scientific_parameters(item.get("scientificMetadata")),
-            instrument=instrument,
-            samples=[Sample(sample_id, None)] if sample_id else [],
-        )
-    )
+    rec.parameters = scientific_parameters(item.get("scientificMetadata"))
+    rec.instrument = instrument
+    rec.samples = [Sample(sample_id, None)] if sample_id else []
     return rec
 
 
@@ -172,10 +160,26 @@ def read_published(payload: bytes, source: str, identifier: str) -> DatasetRecor
     pids = item.get("pidArray")
     if pids is not None and not isinstance(pids, list):
         raise MappingError(identifier, "pidArray", f"expected a list, got {type(pids).__name__}")
-    rec.extensions.append(
-        CatalogueExtras(
-            source=source,
-            part_links=[dataset_key(p.strip()) for p in pids or [] if isinstance(p, str) and p.strip()],
-        )
-    )
+    # Datasets listed by key only, described by records of their own.
+    rec.parts = [Part(dataset_key(p.strip())) for p in pids or [] if isinstance(p, str) and p.strip()]
     return rec
+
+
+def sniff_published(document: Document) -> str | None:
+    if isinstance(document, dict) and (
+        "pidArray" in document or {"creator", "publicationYear"} <= set(document)
+    ):
+        return PUBLISHED_PREFIX
+    return None
+
+
+def sniff_dataset(document: Document) -> str | None:
+    if isinstance(document, dict) and {"datasetName", "scientificMetadata", "sourceFolder"} & set(document):
+        return DATASET_PREFIX
+    return None
+
+
+FORMATS = (
+    Format("SciCat PublishedData", (PUBLISHED_PREFIX,), read_published, sniff_published),
+    Format("SciCat Dataset", (DATASET_PREFIX,), read_dataset, sniff_dataset),
+)

@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
-QUDT_UNIT = "http://qudt.org/vocab/unit/"
+from mappings.vocab import QUDT_UNIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +24,11 @@ class Unit:
 
     @property
     def iri(self) -> str:
-        return QUDT_UNIT + self.code
+        return QUDT_UNIT.iri + self.code
 
     @property
     def si_iri(self) -> str:
-        return QUDT_UNIT + self.si_code
+        return QUDT_UNIT.iri + self.si_code
 
     def to_si(self, value: float) -> float:
         return value * self.factor + self.offset

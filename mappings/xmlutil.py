@@ -1,35 +1,17 @@
-"""Safe, namespace-tolerant XML helpers (DataCite kernel-2/3/4 and their variants share local names)."""
+"""Namespace-tolerant XML helpers (DataCite kernel-2/3/4 and their variants share local names).
+
+Payloads are parsed by the harvester's safe parser (`harvesters.safe_xml.parse_untrusted`).
+"""
 
 from __future__ import annotations
 
 import html
 import re
-import threading
 from collections.abc import Iterator
 
 from lxml import etree
 
-_local = threading.local()
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-def safe_parser() -> etree.XMLParser:
-    """One parser per thread (lxml parsers are not thread-safe); no entities, DTD, network or huge trees."""
-    parser = getattr(_local, "parser", None)
-    if parser is None:
-        parser = _local.parser = etree.XMLParser(
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
-        )
-    return parser
-
-
-def parse_xml(data: bytes) -> etree._Element:
-    return etree.fromstring(data, parser=safe_parser())
 
 
 def local(el: etree._Element) -> str:

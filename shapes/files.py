@@ -15,7 +15,9 @@ from pathlib import Path
 import pyoxigraph
 import rdflib
 
-DCAT_DATASET = rdflib.URIRef("http://www.w3.org/ns/dcat#Dataset")
+from mappings.vocab import DCAT
+
+DCAT_DATASET = rdflib.URIRef(DCAT.Dataset.value)
 
 FORMATS = {
     ".ttl": "turtle",

@@ -10,15 +10,14 @@ provider has changed the record since it was quarantined.
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph
 
+from harvesters import sqlite
 from shapes.validate import QUARANTINED, MappedLike, RecordReport, Result, validate_batch
 
 QUARANTINE_FILE = "quarantine.sqlite"
@@ -122,35 +121,12 @@ def _results_json(results: Sequence[Result | dict[str, str]]) -> str:
     )
 
 
-class QuarantineStore:
+class QuarantineStore(sqlite.SqliteStore):
+    SCHEMA = SCHEMA
+
     def __init__(self, path: Path | str) -> None:
         path = Path(path)
-        self.path = path / QUARANTINE_FILE if path.is_dir() else path
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode: a killed process never loses a committed transaction.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> QuarantineStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        super().__init__(path / QUARANTINE_FILE if path.is_dir() else path)
 
     # --- writes ------------------------------------------------------------------------------------------
 
@@ -189,7 +165,7 @@ class QuarantineStore:
             for e in entries
         ]
         if rows:
-            with self._transaction() as db:
+            with self.transaction() as db:
                 db.executemany(
                     "INSERT INTO quarantine (source, identifier, graph_iri, dataset_iri, raw_sha256, ntriples,"
                     " results, run_id, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?)"
@@ -206,7 +182,7 @@ class QuarantineStore:
         return self.remove_many(source, [identifier]) > 0
 
     def remove_many(self, source: str, identifiers: Iterable[str]) -> int:
-        with self._transaction() as db:
+        with self.transaction() as db:
             cursor = db.executemany(
                 "DELETE FROM quarantine WHERE source=? AND identifier=?", [(source, i) for i in identifiers]
             )

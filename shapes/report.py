@@ -12,29 +12,22 @@ from __future__ import annotations
 
 import html
 import re
-import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Triple
 
-from mappings.iris import catalog_iri
-from shapes.validate import QUARANTINED, VALID, WARNED, MappedLike, RecordReport
-
-DCT = "http://purl.org/dc/terms/"
-ORG = "http://www.w3.org/ns/org#"
-SDO = "http://schema.org/"
-PANET = "http://purl.org/pan-science/PaNET/"
-DQV = "http://www.w3.org/ns/dqv#"
-PROV = "http://www.w3.org/ns/prov#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DEFAULT_BASE_IRI = "https://w3id.org/pan-kg/"
+from harvesters.raw_store import RawStore
+from mappings.iris import catalog_iri, normalised_base
+from mappings.vocab import DCT, DQV, ORG, PANET, PANKG, PROV, QUALITY_METRICS, RDF, SDO, SKOS, XSD
+from shapes.outcomes import KEEP_RUNS, OUTCOMES_FILE, OutcomeStore
+from shapes.quarantine import QUARANTINE_FILE, QuarantineStore
+from shapes.validate import QUARANTINED, VALID, WARNED, Result
 
 # Completeness flags: column -> what the steward reads.
 FLAGS = {
@@ -65,19 +58,19 @@ def completeness(triples: Iterable[pyoxigraph.Triple], dataset_iri: str) -> dict
     creators: set[str] = set()
     member_of: list[tuple[str, str]] = []
     for t in triples:
-        s, p, o = t.subject.value, t.predicate.value, t.object
+        s, p, o = t.subject.value, t.predicate, t.object
         if s == dataset_iri:
-            if p == DCT + "description" and isinstance(o, Literal) and o.value.strip():
+            if p == DCT.description and isinstance(o, Literal) and o.value.strip():
                 flags["description"] = True
-            elif p == DCT + "license":
+            elif p == DCT.license:
                 flags["licence"] = True
-            elif p == DCT + "creator":
+            elif p == DCT.creator:
                 creators.add(o.value)
-            elif p == SDO + "measurementTechnique" and o.value.startswith(PANET):
+            elif p == SDO.measurementTechnique and o.value.startswith(PANET.iri):
                 flags["panet_technique"] = True
-            elif p == DCT + "identifier" and _DOI.match(o.value):
+            elif p == DCT.identifier and _DOI.match(o.value):
                 flags["doi"] = True
-        if p == ORG + "memberOf":
+        if p == ORG.memberOf:
             member_of.append((s, o.value))
         if isinstance(o, NamedNode) and _ENTRY.match(o.value) and s == dataset_iri:
             flags["entry_link"] = True
@@ -87,12 +80,35 @@ def completeness(triples: Iterable[pyoxigraph.Triple], dataset_iri: str) -> dict
     return flags
 
 
+class Judged(Protocol):
+    """What `outcome_row` reads of a mapped record (read-only, so any record type with these fits)."""
+
+    @property
+    def dataset_iri(self) -> str: ...
+
+    @property
+    def graph_iri(self) -> str: ...
+
+    @property
+    def triples(self) -> Sequence[pyoxigraph.Triple]: ...
+
+
+class Verdict(Protocol):
+    """What `outcome_row` reads of a record's report: the gate's `RecordReport`, or a mapping failure."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def results(self) -> Sequence[Result]: ...
+
+
 def outcome_row(
     source: str,
     run_id: int,
     identifier: str,
-    record: MappedLike,
-    report: RecordReport,
+    record: Judged,
+    report: Verdict,
     flags: Mapping[str, bool] | None = None,
 ) -> dict:
     """One row of the outcomes DataFrame (`flags`: the record's `completeness`, if already computed)."""
@@ -190,19 +206,17 @@ METRICS = {
 }
 
 
-def dqv_triples(
-    summary: pd.DataFrame, base_iri: str = DEFAULT_BASE_IRI, when: str | None = None
-) -> list[Triple]:
+def dqv_triples(summary: pd.DataFrame, base_iri: str, when: str | None = None) -> list[Triple]:
     """DQV quality measurements, one per source, run and metric, for the quality graph."""
-    base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
+    base = normalised_base(base_iri)
     when = when or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    a = NamedNode(RDF_TYPE)
+    a = RDF.type
     out: list[Triple] = []
     for metric, definition in METRICS.items():
-        m = NamedNode(f"{base}ns#metric-{metric}")
+        m = QUALITY_METRICS[metric]  # KeyError for a metric the vocabulary (mappings/pankg.ttl) lacks
         out += [
-            Triple(m, a, NamedNode(DQV + "Metric")),
-            Triple(m, NamedNode(SKOS + "definition"), Literal(definition, language="en")),
+            Triple(m, a, DQV.Metric),
+            Triple(m, SKOS.definition, Literal(definition, language="en")),
         ]
     for row in summary.itertuples(index=False):
         catalog = NamedNode(
@@ -212,26 +226,26 @@ def dqv_triples(
         for metric in METRICS:
             raw = getattr(row, metric)
             if metric in (VALID, WARNED, QUARANTINED):
-                value = Literal(f"{(100.0 * raw / n) if n else 0.0:.1f}", datatype=NamedNode(XSD + "decimal"))
+                value = Literal(f"{(100.0 * raw / n) if n else 0.0:.1f}", datatype=XSD.decimal)
             elif metric == "validated":
-                value = Literal(str(n), datatype=NamedNode(XSD + "integer"))
+                value = Literal(str(n), datatype=XSD.integer)
             else:
-                value = Literal(f"{float(raw):.1f}", datatype=NamedNode(XSD + "decimal"))
+                value = Literal(f"{float(raw):.1f}", datatype=XSD.decimal)
             node = NamedNode(f"{base}quality/{row.source}/run-{row.run_id}/{metric}")
             out += [
-                Triple(node, a, NamedNode(DQV + "QualityMeasurement")),
-                Triple(node, NamedNode(DQV + "computedOn"), catalog),
-                Triple(node, NamedNode(DQV + "isMeasurementOf"), NamedNode(f"{base}ns#metric-{metric}")),
-                Triple(node, NamedNode(DQV + "value"), value),
+                Triple(node, a, DQV.QualityMeasurement),
+                Triple(node, DQV.computedOn, catalog),
+                Triple(node, DQV.isMeasurementOf, QUALITY_METRICS[metric]),
+                Triple(node, DQV.value, value),
                 Triple(
                     node,
-                    NamedNode(f"{base}ns#run"),
-                    Literal(str(row.run_id), datatype=NamedNode(XSD + "integer")),
+                    PANKG.run,
+                    Literal(str(row.run_id), datatype=XSD.integer),
                 ),
                 Triple(
                     node,
-                    NamedNode(PROV + "generatedAtTime"),
-                    Literal(when, datatype=NamedNode(XSD + "dateTime")),
+                    PROV.generatedAtTime,
+                    Literal(when, datatype=XSD.dateTime),
                 ),
             ]
     return out
@@ -386,49 +400,49 @@ def raw_store_context(
 ) -> tuple[dict[tuple[str, int], dict], dict[tuple[str, int], list[str]]]:
     """The run rows and provider findings of the raw store (`DATA_DIR/raw.sqlite`) for (source, run_id) keys.
 
-    Read-only: a separate connection in `mode=ro`, so a report never blocks or alters a harvest.
+    Read-only: the store opened in `mode=ro`, so a report never blocks or alters a harvest.
     """
     runs: dict[tuple[str, int], dict] = {}
     findings: dict[tuple[str, int], list[str]] = {}
-    db = sqlite3.connect(f"file:{Path(raw_store_path).resolve()}?mode=ro", uri=True)
-    try:
-        names = [d[0] for d in db.execute("SELECT * FROM runs LIMIT 0").description]
+    with RawStore(raw_store_path, read_only=True) as raw:
         for source, run_id in keys:
-            row = db.execute("SELECT * FROM runs WHERE run_id=?", (run_id,)).fetchone()
+            row = raw.run(run_id)
             if row is not None:
-                runs[(source, run_id)] = dict(zip(names, row, strict=True))
-            findings[(source, run_id)] = [
-                f"{kind}: {detail}"
-                for kind, detail in db.execute("SELECT kind, detail FROM findings WHERE run_id=?", (run_id,))
-            ]
-    finally:
-        db.close()
+                runs[(source, run_id)] = row
+            findings[(source, run_id)] = [f"{kind}: {detail}" for kind, detail in raw.findings(run_id)]
     return runs, findings
 
 
-def build_report(
-    data_dir: str | Path,
-    *,
-    sources: Sequence[str] | None = None,
-    run_id: int | None = None,
-    panet: str | Path | None = None,
-    batch_size: int = 2000,
-) -> dict[tuple[str, int], Path]:
-    """`pankg report` on its own: re-map and re-validate, from the raw store, the records each source's run
-    changed (its last run, or `run_id`), then `write_report`. Nothing is fetched, loaded or quarantined."""
-    from harvesters.raw_store import RawStore
-    from mappings import MappingError, PanetIndex, crosswalk
-    from mappings.panet import panet_file
-    from shapes.validate import load_ontology, validate_batch
-
+def report_runs(
+    data_dir: str | Path, keys: Sequence[tuple[str, int]]
+) -> tuple[dict[tuple[str, int], Path], pd.DataFrame]:
+    """The quality report of these (source, run_id) runs from their stored outcome rows (`shapes.outcomes`),
+    the raw store's run log and findings, and the quarantine's counts: `write_report`'s pages, and the
+    summary (`summarise`) for the quality graph."""
     data_dir = Path(data_dir)
-    raw_path = data_dir / "raw.sqlite"
-    path = panet_file(panet, data_dir)
-    index, ontology = PanetIndex.load(path), load_ontology(path)
     rows: list[dict] = []
+    if (data_dir / OUTCOMES_FILE).exists():
+        with OutcomeStore(data_dir / OUTCOMES_FILE) as stored:
+            for source, run_id in keys:
+                rows.extend(stored.rows(source, run_id))
+    outcomes = outcomes_frame(rows)
+    runs, findings = raw_store_context(data_dir / "raw.sqlite", keys)
+    held = None
+    if (data_dir / QUARANTINE_FILE).exists():
+        with QuarantineStore(data_dir / QUARANTINE_FILE) as quarantine:
+            held = quarantine.counts()
+    pages = write_report(data_dir, outcomes, runs=runs, findings=findings, held=held)
+    return pages, summarise(outcomes, runs, findings, held)
+
+
+def build_report(
+    data_dir: str | Path, *, sources: Sequence[str] | None = None, run_id: int | None = None
+) -> dict[tuple[str, int], Path]:
+    """`pankg report` on its own: the report of each source's run (its last run, or `run_id`) from the
+    outcome rows the run stored. Nothing is fetched, mapped, loaded or quarantined."""
+    raw_path = Path(data_dir) / "raw.sqlite"
     keys: list[tuple[str, int]] = []
-    unmapped: dict[tuple[str, int], list[str]] = {}
-    with RawStore(raw_path) as raw:
+    with RawStore(raw_path, read_only=True) as raw:
         known = sorted(raw.counts_by_source()) if sources is None else list(sources)
         for source in known:
             last = raw.last_run(source)
@@ -436,31 +450,16 @@ def build_report(
             if run is None:
                 raise LookupError(f"source {source!r} has no run in {raw_path}")
             keys.append((source, run))
-            batch: list[tuple[str, MappedLike]] = []
-
-            def flush(batch: list[tuple[str, MappedLike]], source: str = source, run: int = run) -> None:
-                reports = validate_batch([m for _, m in batch], ontology=ontology)
-                rows.extend(outcome_row(source, run, i, m, reports[m.graph_iri]) for i, m in batch)
-
-            for record in raw.records(source, changed_run=run, include_deleted=False):
-                try:
-                    batch.append((record.identifier, crosswalk(record, panet=index)))
-                except MappingError as exc:
-                    unmapped.setdefault((source, run), []).append(f"{record.identifier}: {exc}")
-                if len(batch) >= batch_size:
-                    flush(batch)
-                    batch = []
-            if batch:
-                flush(batch)
-    runs, findings = raw_store_context(raw_path, keys)
-    for key, problems in unmapped.items():
-        findings.setdefault(key, []).append(
-            f"mapping: {len(problems)} record(s) could not be mapped (first: {problems[0]})"
-        )
-    held = None
-    if (data_dir / "quarantine.sqlite").exists():
-        from shapes.quarantine import QuarantineStore
-
-        with QuarantineStore(data_dir / "quarantine.sqlite") as store:
-            held = store.counts()
-    return write_report(data_dir, outcomes_frame(rows), runs=runs, findings=findings, held=held)
+    outcomes_path = Path(data_dir) / OUTCOMES_FILE
+    if not outcomes_path.exists():
+        raise LookupError(f"no stored outcomes in {data_dir}: harvest or `pankg remap` first")
+    with OutcomeStore(outcomes_path) as stored:
+        for source, run in keys:
+            if not stored.has_run(source, run):
+                # Rewriting the report without them would overwrite the run's figures in quality.csv.
+                raise LookupError(
+                    f"no stored outcomes for run {run} of {source!r} in {outcomes_path} (the last"
+                    f" {KEEP_RUNS} runs of a source are kept; older figures are in reports/quality.csv)"
+                )
+    pages, _ = report_runs(data_dir, keys)
+    return pages

@@ -38,7 +38,7 @@ import shacl
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
-from mappings.panet import panet_file
+from mappings.vocab import PREFIXES
 
 log = logging.getLogger(__name__)
 
@@ -50,42 +50,31 @@ DEFAULT_BATCH_SIZE = 2000
 
 VALID, WARNED, QUARANTINED = "valid", "warned", "quarantined"
 
+# pySHACL is the reference; `shacl` (compiled) gives the same reports on the whole test corpus.
 ENGINES = ("pyshacl", "shacl")
-ENGINE_ENV = "PANKG_SHACL_ENGINE"
+DEFAULT_ENGINE = "pyshacl"
 
 
-def default_engine() -> str:
-    """$PANKG_SHACL_ENGINE, else pySHACL (the reference engine)."""
-    engine = os.environ.get(ENGINE_ENV) or "pyshacl"
-    if engine not in ENGINES:
-        raise ValueError(f"${ENGINE_ENV}={engine!r}: choose one of {', '.join(ENGINES)}")
-    return engine
-
-
-PREFIXES = {
-    "core": "https://w3id.org/pan-kg/shapes/core#",
-    "rec": "https://w3id.org/pan-kg/shapes/recommended#",
-    "pan": "https://w3id.org/pan-kg/shapes/pan#",
-    "pankg": "https://w3id.org/pan-kg/ns#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-    "schema": "http://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "adms": "http://www.w3.org/ns/adms#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "spdx": "http://spdx.org/rdf/terms#",
-    "sh": "http://www.w3.org/ns/shacl#",
-}
+# The namespaces shortened in report messages (a selection of the one prefix table: the messages the
+# stewards know name shapes and dataset properties; other IRIs stay in full).
+REPORT_PREFIXES = {
+    name: PREFIXES[name]
+    for name in (
+        "core", "rec", "pan", "pankg", "dcat", "dct", "foaf", "org", "schema", "skos", "adms", "prov", "spdx", "sh"
+    )
+}  # fmt: skip
 
 
 class MappedLike(Protocol):
-    """What the crosswalk's ``MappedRecord`` provides (and all this module needs)."""
+    """What the crosswalk's ``MappedRecord`` provides (and all this module needs). Read-only members, so
+    any record type with these attributes fits (a list of triples is a sequence of them)."""
 
-    dataset_iri: str
-    graph_iri: str
-    triples: Sequence[pyoxigraph.Triple]
+    @property
+    def dataset_iri(self) -> str: ...
+    @property
+    def graph_iri(self) -> str: ...
+    @property
+    def triples(self) -> Sequence[pyoxigraph.Triple]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,9 +175,12 @@ def _load_ontology(path: Path) -> rdflib.Graph:
 
 
 def load_ontology(ontology: rdflib.Graph | str | os.PathLike[str] | None = None) -> rdflib.Graph:
+    """The PaNET graph the shapes check techniques against; None: no ontology (an empty graph)."""
     if isinstance(ontology, rdflib.Graph):
         return ontology
-    return _load_ontology(panet_file(ontology))
+    if ontology is None:
+        return rdflib.Graph()
+    return _load_ontology(Path(ontology))
 
 
 _BACKGROUNDS: dict[int, tuple[rdflib.Graph, rdflib.Graph]] = {}
@@ -253,7 +245,7 @@ def _qname(node: rdflib.term.Node | None) -> str:
     if node is None:
         return ""
     text = str(node)
-    for prefix, ns in PREFIXES.items():
+    for prefix, ns in REPORT_PREFIXES.items():
         if text.startswith(ns):
             return f"{prefix}:{text[len(ns) :]}"
     return text
@@ -653,10 +645,10 @@ def validate_batch(
     """Validate one batch with one engine call; return a report per record, keyed by graph IRI.
 
     ``shapes``: an rdflib Graph, shape file(s) or a directory (default: the project's shapes);
-    ``ontology``: the PaNET graph or its path (default: $PANKG_PANET or the published OWL, cached);
-    ``engine``: "pyshacl" or "shacl" (default: `default_engine()`).
+    ``ontology``: the PaNET graph or its local file (None: no ontology);
+    ``engine``: "pyshacl" (the reference, default) or "shacl".
     """
-    engine = engine or default_engine()
+    engine = engine or DEFAULT_ENGINE
     if engine not in ENGINES:
         raise ValueError(f"unknown SHACL engine {engine!r}: choose one of {', '.join(ENGINES)}")
     source = shapes if isinstance(shapes, rdflib.Graph) else _load_shapes(tuple(shape_files(shapes)))

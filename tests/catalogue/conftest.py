@@ -4,18 +4,15 @@ in-memory pyoxigraph store (one named graph per record, as the load stage does).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph
 import pytest
 
-from harvesters.harvest import SourceSummary, harvest_source
-from harvesters.http import HttpPolicy
+from harvesters.harvest import harvest_source
 from harvesters.raw_store import RawStore
-from harvesters.sources import Source
-from mappings import MappedRecord, MappingError, crosswalk
-from tests.catalogue.servers import (
+from mappings import MappingError, crosswalk
+from tests.catalogue.corpus import Corpus
+from tests.support.catalogue_servers import (
     PANOSC_DB,
     LoopbackDb,
     pan_finder_scicat,
@@ -23,9 +20,8 @@ from tests.catalogue.servers import (
     scicat_app,
     seed,
 )
+from tests.support.catalogue_sources import POLICY, panosc_source, scicat_source
 from tests.support.http_server import LoopbackServer
-
-POLICY = HttpPolicy(retries=1, backoff_factor=0.01, requests_per_second=0)
 
 # source id -> reference database of panosc-eu/search-api
 PANOSC_SOURCES = {
@@ -42,36 +38,6 @@ SCICAT_SOURCES = {
     "scicat-maxiv": "oscars_pan_finder_maxiv_data_20250219142732031359.json",
     "scicat-desy": "oscars_pan_finder_desy_fs_data_20260316143430411689.json",
 }
-
-
-def panosc_source(source_id: str, url: str) -> Source:
-    return Source(
-        id=source_id,
-        name=source_id,
-        protocol="panosc-api",
-        url=url + "api",
-        metadata_prefix="panosc-document",
-    )
-
-
-def scicat_source(source_id: str, url: str) -> Source:
-    return Source(
-        id=source_id, name=source_id, protocol="scicat", url=url + "api/v3", metadata_prefix="scicat"
-    )
-
-
-@dataclass
-class Corpus:
-    store: RawStore
-    summaries: dict[str, SourceSummary] = field(default_factory=dict)
-    mapped: dict[tuple[str, str], MappedRecord] = field(default_factory=dict)
-    errors: list[MappingError] = field(default_factory=list)
-    graph: pyoxigraph.Store = field(default_factory=pyoxigraph.Store)
-
-    def query(self, sparql: str) -> list[dict[str, str]]:
-        results = self.graph.query(sparql, use_default_graph_as_union=True)
-        names = [v.value for v in results.variables]  # type: ignore[union-attr]
-        return [{n: row[n].value for n in names if row[n] is not None} for row in results]  # type: ignore[union-attr]
 
 
 @pytest.fixture(scope="session")

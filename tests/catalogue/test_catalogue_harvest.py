@@ -13,14 +13,14 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from harvesters.harvest import PROTOCOL_CLIENTS, harvest_source
+from harvesters.harvest import harvest_source
 from harvesters.http import PoliteSession
 from harvesters.panosc_api import PanoscApiClient
+from harvesters.protocols import PROTOCOLS
 from harvesters.raw_store import RawStore
 from harvesters.records import HarvestClient, Window
 from harvesters.scicat import SciCatClient
-from tests.catalogue.conftest import POLICY, panosc_source, scicat_source
-from tests.catalogue.servers import (
+from tests.support.catalogue_servers import (
     PANOSC_DB,
     LoopbackDb,
     Quirks,
@@ -28,6 +28,7 @@ from tests.catalogue.servers import (
     panosc_app,
     scicat_app,
 )
+from tests.support.catalogue_sources import POLICY, panosc_source, scicat_source
 from tests.support.http_server import LoopbackServer
 
 CERIC = PANOSC_DB / "db-dev-ceric.json"  # 12 documents
@@ -51,8 +52,8 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_registered_and_protocol_conformant() -> None:
-    assert PROTOCOL_CLIENTS["panosc-api"] is PanoscApiClient
-    assert PROTOCOL_CLIENTS["scicat"] is SciCatClient
+    assert PROTOCOLS["panosc-api"].client is PanoscApiClient
+    assert PROTOCOLS["scicat"].client is SciCatClient
     session = PoliteSession(POLICY)
     client: HarvestClient = PanoscApiClient(panosc_source("x", "http://127.0.0.1:9/"), session)
     assert client.full_pulls_only and client.errors == ()

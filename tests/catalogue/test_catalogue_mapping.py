@@ -14,7 +14,7 @@ from harvesters.records import RawRecord
 from mappings import FORMATS, MappingError, crosswalk
 from mappings.catalogue import unit_report
 from mappings.units import as_number, lookup
-from tests.catalogue.conftest import Corpus
+from tests.catalogue.corpus import Corpus
 
 PREFIXES = """
 PREFIX schema: <http://schema.org/>

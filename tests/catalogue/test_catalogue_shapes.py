@@ -14,7 +14,7 @@ import rdflib
 
 from mappings import MappedRecord
 from mappings.vocab import DCAT, DCT, SDO
-from tests.catalogue.conftest import Corpus
+from tests.catalogue.corpus import Corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mappings"))
 from test_crosswalk_shapes import SHAPE_SETS, _shapes  # the DataCite crosswalk's shape sets
@@ -35,6 +35,7 @@ def _eligible(m: MappedRecord, google: bool) -> bool:
     return all(has(d, DCT.description) and has(d, DCT.title) for d in datasets)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape_set", list(SHAPE_SETS))
 def test_catalogue_output_passes_the_crosswalk_shapes(corpus: Corpus, shape_set: str) -> None:
     google = shape_set == "google-required"
@@ -48,6 +49,7 @@ def test_catalogue_output_passes_the_crosswalk_shapes(corpus: Corpus, shape_set:
     assert conforms, report[:3000]
 
 
+@pytest.mark.slow
 def test_catalogue_records_get_the_same_reports_from_both_engines(corpus: Corpus) -> None:
     """The gate's fast engine (shacl) against pySHACL on every PaN search API and SciCat record."""
     from shapes.validate import validate_batch

@@ -8,7 +8,8 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from flows.pipeline import process_source
+from flows.engine import process_source
+from graph.iris import DEFAULT_IRIS
 from graph.store import open_store
 from harvesters.harvest import harvest_source
 from harvesters.http import HttpPolicy
@@ -24,7 +25,10 @@ if __name__ == "__main__":
     validate = partial(validate_batch, ontology=shared("panet", "PaNET-1.3.0.owl"))
     with RawStore(data / "raw.sqlite") as raw:
         harvested = harvest_source(source, raw, policy=HttpPolicy(requests_per_second=0, retries=1))
-        with open_store(data) as graph, QuarantineStore(data / "quarantine.sqlite") as quarantine:
+        with (
+            open_store(data, DEFAULT_IRIS) as graph,
+            QuarantineStore(data / "quarantine.sqlite") as quarantine,
+        ):
             processed = process_source("test", raw, graph, quarantine, validate, batch_size=5)
     print(harvested.status, harvested.fetched, processed.loaded, processed.quarantined, processed.failed)
     sys.exit(0 if harvested.status == "ok" and not processed.failed else 1)

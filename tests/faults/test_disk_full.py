@@ -17,9 +17,11 @@ from harvesters.http import HttpPolicy
 from harvesters.raw_store import RawStore
 from harvesters.records import sha256_hex
 from harvesters.sources import Source
-from tests.harvest.corpus import served_records
-from tests.hostile.kit import FastLoopbackServer
+from tests.support.corpus import served_records
+from tests.support.http_server import FastLoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
+
+pytestmark = pytest.mark.faults
 
 POLICY = HttpPolicy(retries=1, backoff_factor=0.02, requests_per_second=0)
 DISK_BYTES = 4 * 1024 * 1024
@@ -108,3 +110,31 @@ def test_disk_full_fails_clearly_corrupts_nothing_and_the_rerun_completes(
             assert rerun.status == "ok", rerun.message
             assert store.bookmark("test||oai_datacite") is not None
     assert contents(db) == clean
+
+
+def test_a_full_disk_under_the_quarantine_fails_with_the_disk_error_and_keeps_what_was_held(
+    small_disk: Path,
+) -> None:
+    from shapes.quarantine import Entry, QuarantineStore
+
+    def entries(start: int, count: int) -> list[Entry]:
+        # Big enough rows that a few hundred kB of free space runs out within one batch.
+        return [
+            Entry("test", f"oai:{i}", f"g:{i}", "0" * 64, "x" * 20_000, [])
+            for i in range(start, start + count)
+        ]
+
+    with QuarantineStore(small_disk) as quarantine:
+        # A small page cache: the batch spills to the disk mid-statement, where SQLite rolls the transaction
+        # back by itself (the case the shared transaction guards against).
+        quarantine._db.execute("PRAGMA cache_size=8")
+        quarantine.put_many(entries(0, 5))
+        ballast = fill(small_disk, leave=128 * 1024)
+        # The disk's own error, not "no transaction is active" from a second ROLLBACK hiding it.
+        with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
+            quarantine.put_many(entries(5, 50))
+        assert quarantine.identifiers("test") == [f"oai:{i}" for i in range(5)]
+        ballast.unlink()
+        assert quarantine.put_many(entries(5, 50)) == 50
+    with sqlite3.connect(small_disk / "quarantine.sqlite") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

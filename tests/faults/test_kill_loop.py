@@ -27,10 +27,13 @@ from harvesters.harvest import harvest_source
 from harvesters.http import HttpPolicy
 from harvesters.raw_store import RawStore
 from harvesters.sources import Source
-from tests.harvest.corpus import served_records
-from tests.hostile.kit import FastLoopbackServer
+from tests.faults.run_state import contents
+from tests.support.corpus import served_records
+from tests.support.http_server import FastLoopbackServer
 from tests.support.oai_server import RecordSet, ServedRecord, oai_app
 from tests.support.shared_data import REPO
+
+pytestmark = pytest.mark.faults
 
 SEEDS = range(20)
 BOOKMARK = "test||oai_datacite"
@@ -72,11 +75,6 @@ def latest_run(db: Path) -> int:
         return 0
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
         return conn.execute("SELECT coalesce(max(run_id), 0) FROM runs").fetchone()[0]
-
-
-def contents(db: Path) -> set[tuple[object, ...]]:
-    with RawStore(db) as store:
-        return {(r.identifier, r.datestamp, r.sha256, r.deleted, r.payload) for r in store.records()}
 
 
 def change_provider(record_set: RecordSet) -> None:

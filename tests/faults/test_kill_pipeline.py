@@ -8,56 +8,19 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-import rdflib
 from rdflib.compare import isomorphic
 
-from graph.store import EmbeddedStore
-from shapes.quarantine import QuarantineStore, to_ntriples
-from tests.faults.test_kill_loop import contents
-from tests.harvest.corpus import served_records
-from tests.hostile.kit import FastLoopbackServer
+from shapes.quarantine import QuarantineStore
+from tests.faults.run_state import contents, marks, processed_count, record_graphs, run_child
+from tests.support.corpus import served_records
+from tests.support.http_server import FastLoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
-from tests.support.shared_data import REPO
 
-RECORD_GRAPHS = "https://w3id.org/pan-kg/graph/test/"
-
-
-def run_child(url: str, data: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.faults.pipeline_child", url, str(data)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
-def processed_count(data: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{data / 'raw.sqlite'}?mode=ro", uri=True, timeout=1) as conn:
-            return conn.execute("SELECT count(*) FROM processed").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
-
-
-def record_graphs(data: Path) -> dict[str, rdflib.Graph]:
-    with EmbeddedStore(data / "graph") as store:
-        return {
-            iri: rdflib.Graph().parse(data=to_ntriples(store.graph_triples(iri)), format="nt")
-            for iri in store.graph_iris()
-            if iri.startswith(RECORD_GRAPHS)
-        }
-
-
-def marks(data: Path) -> set[tuple[str, str, str]]:
-    with sqlite3.connect(data / "raw.sqlite") as conn:
-        return set(conn.execute("SELECT identifier, sha256, status FROM processed"))
+pytestmark = pytest.mark.faults
 
 
 def quarantined(data: Path) -> list[str]:

@@ -12,14 +12,17 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from rdflib.compare import isomorphic
 
 from graph.store import SERVE_INFO
-from tests.faults.test_kill_pipeline import marks, processed_count, record_graphs, run_child
-from tests.harvest.corpus import served_records
-from tests.hostile.kit import FastLoopbackServer
+from tests.faults.run_state import marks, processed_count, record_graphs, run_child
+from tests.support.corpus import served_records
+from tests.support.http_server import FastLoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
 from tests.support.shared_data import REPO
+
+pytestmark = pytest.mark.faults
 
 
 def start_serve(data: Path, port: int) -> subprocess.Popen[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.schedule import free_port, start_local_server, stop_process_group, using_api
+from flows.schedule.server import free_port, start_local_server, stop_process_group, using_api
 
 
 @pytest.fixture(scope="session")

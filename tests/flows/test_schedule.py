@@ -24,21 +24,17 @@ from prefect.client.schemas.objects import DeploymentStatus, FlowRun
 from prefect.client.schemas.sorting import FlowRunSort
 from prefect.deployments import run_deployment
 
-from flows.schedule import (
-    FLOW_NAME,
-    NIGHTLY,
-    REHARVEST,
-    ScheduleSettings,
-    free_port,
-    schedule_status_lines,
-    stop_process_group,
-    using_api,
-)
+from flows.schedule.names import FLOW_NAME, NIGHTLY, REHARVEST
+from flows.schedule.server import free_port, stop_process_group, using_api
+from flows.schedule.settings import ScheduleSettings
+from flows.schedule.status import schedule_status_lines
 from harvesters.raw_store import RawStore
-from tests.harvest.corpus import served_records
+from tests.support.corpus import served_records
 from tests.support.http_server import LoopbackServer, WsgiApp
 from tests.support.oai_server import RecordSet, oai_app
 from tests.support.shared_data import REPO
+
+pytestmark = pytest.mark.prefect_server
 
 PANKG = [sys.executable, "-m", "flows.cli"]
 RUN_ID = re.compile(r"created flow run '[^']+': id ([0-9a-f-]{36})")
@@ -119,10 +115,7 @@ def slow(app: WsgiApp, seconds: float) -> WsgiApp:
 
 def source_runs(data: Path, source: str) -> list[dict[str, Any]]:
     with RawStore(data / "raw.sqlite") as store:
-        db = store._db
-        names = [d[0] for d in db.execute("SELECT * FROM runs LIMIT 0").description]
-        rows = db.execute("SELECT * FROM runs WHERE source=? ORDER BY started_at", (source,)).fetchall()
-    return [dict(zip(names, row, strict=True)) for row in rows]
+        return store.runs(source)
 
 
 def test_schedule_serves_the_nightly_and_a_stewards_reharvests(tmp_path: Path, prefect_api: str) -> None:

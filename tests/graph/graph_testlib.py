@@ -12,11 +12,13 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import Triple
 
-from graph.iris import record_graph_iri
+from graph.iris import DEFAULT_IRIS
 from graph.load import load_panet
 from graph.provenance import record_provenance
 from graph.serve import oxigraph_binary, wait_ready
 from graph.store import GraphStore
+
+record_graph_iri = DEFAULT_IRIS.record_graph
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -62,6 +64,7 @@ def example_provenance(
     for path in example_paths():
         triples += record_provenance(
             record_graph_iri(EXAMPLES_SOURCE["id"], path.stem),
+            DEFAULT_IRIS,
             source=EXAMPLES_SOURCE["id"],
             oai_identifier=path.stem,
             datestamp=datestamp,

@@ -14,14 +14,18 @@ import pytest
 from graph_testlib import PANET_OWL, SHARED_DATA, fill_store
 from pyoxigraph import Literal, NamedNode
 
-from graph.iris import PANET_GRAPH, PROVENANCE_GRAPH, harvest_run_iri
+from graph.iris import DEFAULT_IRIS
 from graph.load import refresh_catalogue
 from graph.provenance import harvest_run, record_provenance
 from graph.store import GraphStore
-from graph.vocab import DCAT, DCT, TYPE
 from harvesters.records import RawRecord
 from mappings import MAPPING_VERSION, MappedRecord, PanetIndex, crosswalk
 from mappings.oaipmh import split_page
+from mappings.vocab import DCAT, DCT, RDF
+
+PANET_GRAPH = DEFAULT_IRIS.panet_graph
+PROVENANCE_GRAPH = DEFAULT_IRIS.provenance_graph
+harvest_run_iri = DEFAULT_IRIS.harvest_run
 
 QUERIES = Path(__file__).resolve().parents[2] / "graph" / "queries"
 SOURCES = [
@@ -68,6 +72,7 @@ def build(store: GraphStore, mapped: list[tuple[RawRecord, MappedRecord]]) -> Gr
     provenance = []
     for source in sorted({raw.source for raw, _ in mapped if raw.datestamp}):
         provenance += harvest_run(
+            DEFAULT_IRIS,
             source=source,
             endpoint=f"https://{source}.example.org/oai",
             started=datetime(2024, 1, 14, 23, 55, tzinfo=UTC),
@@ -78,6 +83,7 @@ def build(store: GraphStore, mapped: list[tuple[RawRecord, MappedRecord]]) -> Gr
         if raw.datestamp:  # the DataCite REST record has no OAI datestamp
             provenance += record_provenance(
                 m.graph_iri,
+                DEFAULT_IRIS,
                 source=raw.source,
                 oai_identifier=raw.identifier,
                 datestamp=raw.datestamp,
@@ -128,7 +134,7 @@ def test_datasets_per_facility_and_year(
     names = {s["id"]: s["name"] for s in SOURCES}
     expected: dict[tuple[str, str], set[str]] = defaultdict(set)
     for raw, m in mapped:
-        datasets = {t.subject for t in m.triples if t.predicate == TYPE and t.object == DCAT.Dataset}
+        datasets = {t.subject for t in m.triples if t.predicate == RDF.type and t.object == DCAT.Dataset}
         for t in m.triples:
             if t.subject in datasets and t.predicate == DCT.issued:
                 assert isinstance(t.object, Literal)
@@ -177,6 +183,7 @@ def test_records_changed_since(store: GraphStore, mapped: list[tuple[RawRecord, 
         if r.datestamp
         for p in record_provenance(
             m.graph_iri,
+            DEFAULT_IRIS,
             source=r.source,
             oai_identifier=r.identifier,
             datestamp=r.datestamp,
@@ -195,6 +202,7 @@ def test_records_changed_since(store: GraphStore, mapped: list[tuple[RawRecord, 
 def test_deletion_of_a_crosswalked_record(
     store: GraphStore, mapped: list[tuple[RawRecord, MappedRecord]]
 ) -> None:
+
     build(store, mapped)
     _, gone = next((r, m) for r, m in mapped if r.source == "zenodo")
     assert store.delete_records([gone.graph_iri], at=datetime(2024, 2, 1, tzinfo=UTC)) == 1

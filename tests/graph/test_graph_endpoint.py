@@ -24,8 +24,8 @@ from graph_testlib import (
 )
 
 from flows.cli import main
-from graph.cli import render
-from graph.iris import PANET_GRAPH
+from flows.cli.graph import render
+from graph.iris import DEFAULT_IRIS
 from graph.store import (
     SERVE_INFO,
     EmbeddedStore,
@@ -35,6 +35,8 @@ from graph.store import (
     StoreBusyError,
     open_store,
 )
+
+PANET_GRAPH = DEFAULT_IRIS.panet_graph
 
 REPO = Path(__file__).resolve().parents[2]
 PANKG = [sys.executable, "-m", "flows.cli"]
@@ -57,6 +59,7 @@ def test_federation_another_node_queries_us_with_service(
     assert [s["label"].value for s in answer] == ["diffraction"]  # type: ignore[index, union-attr]
 
 
+@pytest.mark.slow
 def test_a_query_past_the_time_out_ends_with_a_clear_error(
     tmp_path: Path, oxigraph_server: Callable[..., OxigraphServer], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -77,6 +80,7 @@ def test_a_query_past_the_time_out_ends_with_a_clear_error(
 def test_a_served_directory_is_not_opened_behind_the_servers_back(
     tmp_path: Path, oxigraph_server: Callable[..., OxigraphServer]
 ) -> None:
+
     oxigraph_server(tmp_path / "graph")  # no serve.json: not started by `pankg serve`
     with pytest.raises(StoreBusyError, match="held by another process"):
         EmbeddedStore(tmp_path / "graph")
@@ -96,7 +100,7 @@ def test_pankg_serve_then_loads_go_through_it(tmp_path: Path) -> None:
         assert "serving" in process.stdout.readline()  # printed once the server answers
         info = json.loads((data_dir / SERVE_INFO).read_text())
         assert info["url"] == f"http://127.0.0.1:{port}"
-        store = open_store(data_dir)
+        store = open_store(data_dir, DEFAULT_IRIS)
         assert isinstance(store, HttpStore)
         fill_store(store, example_records(), provenance=example_provenance(HARVESTED_AT))
         page = requests.get(f"{info['url']}/", timeout=5)
@@ -119,7 +123,7 @@ def test_pankg_serve_then_loads_go_through_it(tmp_path: Path) -> None:
         process.wait(timeout=15)
     assert not (data_dir / SERVE_INFO).exists()
     # Stopped: the directory is free again and holds what was loaded through HTTP.
-    store = open_store(data_dir)
+    store = open_store(data_dir, DEFAULT_IRIS)
     assert isinstance(store, EmbeddedStore)
     assert len(store.graph_iris()) == len(example_records()) + 2  # + PaNET and provenance
     store.close()
@@ -129,7 +133,7 @@ def test_stale_serve_info_falls_back_to_the_directory(tmp_path: Path) -> None:
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     (tmp_path / SERVE_INFO).write_text(json.dumps({"pid": dead.pid, "url": "http://127.0.0.1:9"}))
-    store = open_store(tmp_path)
+    store = open_store(tmp_path, DEFAULT_IRIS)
     assert isinstance(store, EmbeddedStore)
     store.close()
 

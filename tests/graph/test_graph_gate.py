@@ -11,14 +11,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import rdflib
 import requests
 from graph_testlib import PANET_OWL, OxigraphServer, example_records, free_port
 
 from graph.load import load_panet
 from graph.store import HttpStore
+from mappings.vocab import PANKG_IRI, PANKG_ONTOLOGY_IRI, pankg_terms
 
 REPO = Path(__file__).resolve().parents[2]
 GATE_CONF = REPO / "deploy" / "nginx" / "pankg.conf"
+VOCABULARY_FILE = REPO / "mappings" / "pankg.ttl"
 
 
 def nginx_binary() -> str:
@@ -34,11 +37,12 @@ def nginx_binary() -> str:
 
 
 def render_gate(upstream_port: int, listen_port: int) -> str:
-    """deploy/nginx/pankg.conf with its two marked lines pointed at the test's ports."""
+    """deploy/nginx/pankg.conf with its marked lines pointed at the test's ports and the repo's vocabulary."""
     text = GATE_CONF.read_text()
     text, n_up = re.subn(r"server \S+;(\s*# pankg: upstream)", rf"server 127.0.0.1:{upstream_port};\1", text)
     text, n_listen = re.subn(r"listen \S+;(\s*# pankg: listen)", rf"listen 127.0.0.1:{listen_port};\1", text)
-    assert (n_up, n_listen) == (1, 1), "the marked lines of deploy/nginx/pankg.conf moved"
+    text, n_vocabulary = re.subn(r"alias \S+;(\s*# pankg: vocabulary)", rf"alias {VOCABULARY_FILE};\1", text)
+    assert (n_up, n_listen, n_vocabulary) == (1, 1, 1), "the marked lines of deploy/nginx/pankg.conf moved"
     return text
 
 
@@ -130,6 +134,19 @@ def test_queries_and_query_page_pass(gate: tuple[str, OxigraphServer]) -> None:
         timeout=10,
     )
     assert preflight.status_code == 204
+
+
+def test_the_vocabulary_is_served_at_its_namespace(gate: tuple[str, OxigraphServer]) -> None:
+    """GET /ns (where https://w3id.org/pan-kg/ns redirects) answers the pankg vocabulary as Turtle: every
+    term the node uses, with a label, and nothing else than GET."""
+    url, _ = gate
+    r = requests.get(f"{url}/ns", headers={"Accept": "text/turtle"}, timeout=10)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/turtle")
+    served = rdflib.Graph().parse(data=r.text, format="turtle")
+    assert (rdflib.URIRef(PANKG_ONTOLOGY_IRI), rdflib.RDF.type, rdflib.OWL.Ontology) in served
+    labelled = {str(s) for s in served.subjects(rdflib.RDFS.label) if str(s).startswith(PANKG_IRI)}
+    assert labelled == {t.value for t in pankg_terms()}
+    assert requests.post(f"{url}/ns", data="x", timeout=10).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -230,6 +247,7 @@ def test_federation_through_the_gate(
     assert int(next(iter(answer))["n"].value) > 0  # type: ignore[arg-type, index]
 
 
+@pytest.mark.slow
 def test_a_query_past_the_time_out_ends_with_an_error_while_others_are_answered(
     gate: tuple[str, OxigraphServer],
 ) -> None:

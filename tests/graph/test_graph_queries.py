@@ -20,11 +20,17 @@ from graph_testlib import (
     fill_store,
 )
 
-from graph.iris import PANET_GRAPH, PROVENANCE_GRAPH, STATISTICS_GRAPH, harvest_run_iri
+from graph.iris import DEFAULT_IRIS
 from graph.load import refresh_catalogue, refresh_statistics
 from graph.provenance import harvest_run
 from graph.store import GraphStore
-from graph.vocab import DCAT, RDFS, TYPE
+from mappings.vocab import DCAT, RDF, RDFS
+
+PANET_GRAPH = DEFAULT_IRIS.panet_graph
+PROVENANCE_GRAPH = DEFAULT_IRIS.provenance_graph
+STATISTICS_GRAPH = DEFAULT_IRIS.statistics_graph
+harvest_run_iri = DEFAULT_IRIS.harvest_run
+
 
 QUERIES = Path(__file__).resolve().parents[2] / "graph" / "queries"
 DIFFRACTION = "http://purl.org/pan-science/PaNET/PaNET01022"
@@ -49,6 +55,7 @@ def build(store: GraphStore) -> GraphStore:
     records = example_records()
     fill_store(store, records, provenance=example_provenance(HARVESTED_AT, run_iri=RUN))
     _, activity = harvest_run(
+        DEFAULT_IRIS,
         source=EXAMPLES_SOURCE["id"],
         endpoint=EXAMPLES_SOURCE["url"],
         started=RUN_STARTED,
@@ -121,7 +128,12 @@ def test_a_run_that_never_ended_is_always_in_the_changes(store: GraphStore) -> N
     record = example_records()[0]
     started = RUN_ENDED + timedelta(days=30)
     killed, opening = harvest_run(
-        source=EXAMPLES_SOURCE["id"], endpoint=EXAMPLES_SOURCE["url"], started=started, ended=None, counts={}
+        DEFAULT_IRIS,
+        source=EXAMPLES_SOURCE["id"],
+        endpoint=EXAMPLES_SOURCE["url"],
+        started=started,
+        ended=None,
+        counts={},
     )
     provenance = [t for t in example_provenance(started, run_iri=killed) if t.subject.value == record[0]]
     fill_store(store, [record], provenance=[*opening, *provenance])
@@ -248,6 +260,8 @@ def test_catalogue_and_void(store: GraphStore) -> None:
     )
     assert len(void) == 1
     live = example_records()[:-1]  # build() deletes the last one
-    datasets = {t.subject for _, ts in live for t in ts if t.predicate == TYPE and t.object == DCAT.Dataset}
+    datasets = {
+        t.subject for _, ts in live for t in ts if t.predicate == RDF.type and t.object == DCAT.Dataset
+    }
     assert int(void[0]["entities"]) == len(datasets) > 0
     assert int(void[0]["triples"]) > 4265  # PaNET alone has 4,265

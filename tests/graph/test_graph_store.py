@@ -20,10 +20,13 @@ from graph_testlib import (
 )
 from pyoxigraph import BlankNode, Triple
 
-from graph.iris import PROVENANCE_GRAPH, record_graph_iri
+from graph.iris import DEFAULT_IRIS
 from graph.load import read_rdf as parse_rdf
 from graph.store import EmbeddedStore, GraphStore, StoreError
-from graph.vocab import PROV
+from mappings.vocab import PROV
+
+PROVENANCE_GRAPH = DEFAULT_IRIS.provenance_graph
+record_graph_iri = DEFAULT_IRIS.record_graph
 
 
 def snapshot(store: GraphStore) -> set[str]:

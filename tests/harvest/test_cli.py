@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from harvesters.raw_store import RawStore
 from harvesters.sources import load_sources
-from tests.harvest.corpus import served_records
+from tests.support.corpus import served_records
 from tests.support.http_server import LoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
 from tests.support.shared_data import REPO
@@ -23,6 +25,7 @@ def pankg(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*PANKG, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.prefect_server
 def test_harvest_status_and_sources_commands(tmp_path: Path) -> None:
     with LoopbackServer(oai_app(RecordSet(served_records()), page_size=7)) as good:
         with LoopbackServer(oai_app(RecordSet([]))) as gone:
@@ -91,4 +94,4 @@ def test_shipped_registry_lists_the_pan_facilities() -> None:
     assert all(s.url.startswith("https://") for s in sources.values())
     assert sources["psi"].metadata_prefix == "oai_dc"
     assert sources["hzdr"].set == "openaire_data"
-    assert sources["maxiv"].ignores_from and sources["maxiv"].no_deleted_records
+    assert sources["maxiv"].ignores_from

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -14,8 +13,8 @@ from harvesters.harvest import harvest_records, harvest_source
 from harvesters.http import HttpPolicy
 from harvesters.raw_store import RawStore
 from harvesters.records import sha256_hex
-from harvesters.sources import Source
-from tests.harvest.corpus import served_records
+from tests.harvest.oai_source import source_for
+from tests.support.corpus import served_records
 from tests.support.http_server import LoopbackServer
 from tests.support.oai_server import RecordSet, ServedRecord, oai_app
 
@@ -25,24 +24,6 @@ def provider() -> Iterator[tuple[RecordSet, str]]:
     record_set = RecordSet(served_records())
     with LoopbackServer(oai_app(record_set, page_size=4)) as server:
         yield record_set, server.url
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[RawStore]:
-    with RawStore(tmp_path / "raw.sqlite") as raw_store:
-        yield raw_store
-
-
-def source_for(url: str, **quirks: object) -> Source:
-    return Source(
-        id="test",
-        name="Test facility",
-        protocol="oai-pmh",
-        url=url,
-        metadata_prefix="oai_datacite",
-        requests_per_second=0,
-        **quirks,
-    )  # type: ignore[arg-type]
 
 
 def test_full_harvest_follows_every_resumption_token(

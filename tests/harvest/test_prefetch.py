@@ -16,8 +16,8 @@ from harvesters.harvest import harvest_source
 from harvesters.http import HttpPolicy
 from harvesters.prefetch import prefetched
 from harvesters.raw_store import RawStore
-from tests.harvest.corpus import served_records
-from tests.harvest.test_oai_server_harvest import source_for
+from tests.harvest.oai_source import source_for
+from tests.support.corpus import served_records
 from tests.support.http_server import LoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
 

@@ -3,8 +3,7 @@ name the next page (tokens are file names)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -42,12 +41,6 @@ def file_app(edit: Callable[[str, bytes], bytes] = lambda name, body: body) -> A
         return [body]
 
     return app
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[RawStore]:
-    with RawStore(tmp_path / "raw.sqlite") as raw_store:
-        yield raw_store
 
 
 def test_chain_of_pages_with_deleted_records_and_a_header_without_identifier(store: RawStore) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from email.utils import formatdate
-from pathlib import Path
 
 import pytest
 
@@ -26,12 +25,6 @@ def zenodo() -> Iterator[tuple[Recording, str]]:
     recording = Recording(shared("oai-pmh", "zenodo-2024-01"))
     with LoopbackServer(recording.app) as server:
         yield recording, server.url
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[RawStore]:
-    with RawStore(tmp_path / "raw.sqlite") as raw_store:
-        yield raw_store
 
 
 def zenodo_source(url: str, prefix: str = "oai_dc", **extra: object) -> Source:

@@ -16,6 +16,7 @@ import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,7 +26,7 @@ from harvesters.harvest import SourceSummary, harvest_source
 from harvesters.http import HttpPolicy
 from harvesters.raw_store import RawStore
 from harvesters.sources import Source
-from tests.support.http_server import LoopbackServer, WsgiApp
+from tests.support.http_server import FastLoopbackServer
 from tests.support.replay import Query, Recording, Reply, query_key
 from tests.support.shared_data import shared
 
@@ -34,14 +35,6 @@ FIRST = query_key("verb=ListRecords&metadataPrefix=oai_dc")
 # Short time-outs and back-off: every failure mode here is reached in well under a second.
 POLICY = HttpPolicy(retries=2, backoff_factor=0.02, requests_per_second=0, timeout_seconds=2)
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
-
-
-class FastLoopbackServer(LoopbackServer):
-    """LoopbackServer polling for shutdown every 20 ms instead of 500: fifty tests, each a server or two."""
-
-    def __init__(self, app: WsgiApp, path: str = "/") -> None:
-        super().__init__(app, path)
-        self._thread = threading.Thread(target=lambda: self._httpd.serve_forever(0.02), daemon=True)
 
 
 def recording() -> Recording:
@@ -59,6 +52,16 @@ def pages(rec: Recording) -> tuple[Query, Query, Query]:
     second = query_key(f"verb=ListRecords&resumptionToken={token_of(rec.replies[FIRST].body)}")
     third = query_key(f"verb=ListRecords&resumptionToken={token_of(rec.replies[second].body)}")
     return FIRST, second, third
+
+
+class Zenodo:
+    def __init__(self, rec: Recording, url: str) -> None:
+        self.rec = rec
+        self.url = url
+        self.page1, self.page2, self.page3 = pages(rec)
+
+    def body(self, key: Query) -> bytes:
+        return self.rec.replies[key].body
 
 
 def record_ids(body: bytes) -> list[str]:
@@ -202,3 +205,30 @@ def counting_app(hits: list[str]) -> Callable[..., list[bytes]]:
         return [b"<!ENTITY leaked 'LOOPBACK-SECRET'>"]
 
     return app
+
+
+def records_of(body: bytes) -> list[bytes]:
+    """The page cut before each <record>: [prefix, record 1, record 2, record 3 + trailer]."""
+    return re.split(rb"(?=<record>)", body)
+
+
+def edit_record(body: bytes, index: int, old: bytes, new: bytes) -> bytes:
+    parts = records_of(body)
+    assert old in parts[index], old
+    parts[index] = parts[index].replace(old, new, 1)
+    return b"".join(parts)
+
+
+def clean_snapshot(tmp_path: Path) -> dict[str, tuple[str, str, bool, bytes]]:
+    """What a run against the unbroken recording stores."""
+    rec = recording()
+    with FastLoopbackServer(rec.app, path="/oai2d") as server, RawStore(tmp_path / "clean.sqlite") as store:
+        assert harvest(server.url, store).status == "ok"
+        return snapshot(store)
+
+
+def heal_and_rerun(zenodo: Zenodo, store: RawStore) -> None:
+    zenodo.rec.overrides.clear()
+    again = harvest(zenodo.url, store)
+    assert again.status == "ok", again.message
+    assert len(snapshot(store)) == 9

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,17 +13,11 @@ import requests
 from harvesters.harvest import harvest_source
 from harvesters.panosc_api import DOCUMENT_INCLUDE, PanoscApiClient
 from harvesters.raw_store import RawStore
-from tests.catalogue.conftest import POLICY, panosc_source
-from tests.catalogue.servers import PANOSC_DB, LoopbackDb, Quirks, panosc_app
-from tests.hostile.kit import FastLoopbackServer
+from tests.support.catalogue_servers import PANOSC_DB, LoopbackDb, Quirks, panosc_app
+from tests.support.catalogue_sources import POLICY, panosc_source
+from tests.support.http_server import FastLoopbackServer
 
 CERIC = PANOSC_DB / "db-dev-ceric.json"  # 12 real documents
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[RawStore]:
-    with RawStore(tmp_path / "raw.sqlite") as raw_store:
-        yield raw_store
 
 
 @pytest.fixture(autouse=True)

@@ -15,11 +15,11 @@ import pytest
 
 from harvesters.http import HttpPolicy
 from harvesters.raw_store import RawStore
-from tests.hostile.conftest import Zenodo
 from tests.hostile.kit import (
     FIRST,
     POLICY,
     RawServer,
+    Zenodo,
     assert_page_failed,
     harvest,
     head,

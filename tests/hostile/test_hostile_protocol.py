@@ -12,19 +12,21 @@ import pytest
 
 from harvesters.harvest import harvest_records
 from harvesters.raw_store import RawStore
-from tests.hostile.conftest import Zenodo
 from tests.hostile.kit import (
     POLICY,
     SOURCE_ID,
+    Zenodo,
     assert_page_failed,
+    clean_snapshot,
+    edit_record,
     harvest,
+    heal_and_rerun,
     record_ids,
     replace_body,
     snapshot,
     source,
     token_of,
 )
-from tests.hostile.test_hostile_xml import clean_snapshot, edit_record, heal_and_rerun
 from tests.support.replay import Reply
 from tests.support.shared_data import shared
 

@@ -15,48 +15,23 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from harvesters.oai_pmh import SAFE_PARSER
 from harvesters.raw_store import RawStore
-from tests.hostile.conftest import Zenodo
+from harvesters.safe_xml import safe_parser
 from tests.hostile.kit import (
-    FastLoopbackServer,
+    Zenodo,
     assert_page_failed,
+    clean_snapshot,
     counting_app,
+    edit_record,
     harvest,
+    heal_and_rerun,
     record_ids,
-    recording,
+    records_of,
     replace_body,
     snapshot,
     with_doctype,
 )
-
-
-def records_of(body: bytes) -> list[bytes]:
-    """The page cut before each <record>: [prefix, record 1, record 2, record 3 + trailer]."""
-    return re.split(rb"(?=<record>)", body)
-
-
-def edit_record(body: bytes, index: int, old: bytes, new: bytes) -> bytes:
-    parts = records_of(body)
-    assert old in parts[index], old
-    parts[index] = parts[index].replace(old, new, 1)
-    return b"".join(parts)
-
-
-def clean_snapshot(tmp_path: Path) -> dict[str, tuple[str, str, bool, bytes]]:
-    """What a run against the unbroken recording stores."""
-    rec = recording()
-    with FastLoopbackServer(rec.app, path="/oai2d") as server, RawStore(tmp_path / "clean.sqlite") as store:
-        assert harvest(server.url, store).status == "ok"
-        return snapshot(store)
-
-
-def heal_and_rerun(zenodo: Zenodo, store: RawStore) -> None:
-    zenodo.rec.overrides.clear()
-    again = harvest(zenodo.url, store)
-    assert again.status == "ok", again.message
-    assert len(snapshot(store)) == 9
-
+from tests.support.http_server import FastLoopbackServer
 
 # --- entities --------------------------------------------------------------------------------------------
 
@@ -100,7 +75,7 @@ def test_the_parser_alone_never_reads_files_or_the_network(tmp_path: Path) -> No
             f'<!DOCTYPE r [<!ENTITY f SYSTEM "{secret.as_uri()}"><!ENTITY u SYSTEM "{victim.url}u">'
             f'<!ENTITY % p SYSTEM "{victim.url}p"> %p;]><r>&f;&u;</r>'
         ).encode()
-        root = etree.fromstring(body, parser=SAFE_PARSER)
+        root = etree.fromstring(body, parser=safe_parser())
     assert b"FILE-SECRET" not in etree.tostring(root)
     assert hits == []
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from crosswalk_samples import PANET_OWL, SHARED
 
 from mappings.panet import PanetIndex
+from tests.support.sample_records import PANET_OWL, SHARED
 
 
 def pytest_collection_modifyitems(config, items):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from crosswalk_samples import SHARED, live_records
 from lxml import etree
 
 from harvesters.records import RawRecord
@@ -13,6 +12,7 @@ from mappings import crosswalk
 from mappings.links import find_links
 from mappings.panet import PANET_NS, PanetIndex
 from mappings.vocab import DCAT, PANKG, SDO
+from tests.support.sample_records import SHARED, live_records
 
 ESRF = SHARED / "datacite" / "rest-api" / "datacite-esrf-dc-2493599001.decoded.xml"
 EMPIAR = SHARED / "pdb-emdb" / "EMPIAR-10934.xml"
@@ -218,13 +218,13 @@ def test_panet_from_url_is_cached(tmp_path) -> None:
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/PaNET-1.3.0.owl"
     try:
-        first = PanetIndex.load(url, data_dir=tmp_path)
+        first = PanetIndex.load(url, cache_dir=tmp_path)
     finally:
         server.shutdown()
         server.server_close()
     cached = list((tmp_path / "panet").iterdir())
     assert len(cached) == 1 and cached[0].stat().st_size > 100_000
-    second = PanetIndex.load(url, data_dir=tmp_path)  # server is gone: must come from the cache
+    second = PanetIndex.load(url, cache_dir=tmp_path)  # server is gone: must come from the cache
     assert first.labels == second.labels and first.version == "1.3.0"
 
 

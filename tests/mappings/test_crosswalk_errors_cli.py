@@ -7,7 +7,6 @@ import json
 import pyoxigraph
 import pytest
 import rdflib
-from crosswalk_samples import SHARED
 from rdflib.compare import isomorphic
 
 from flows.cli import main
@@ -16,6 +15,7 @@ from mappings import MappingError, crosswalk, iris, sniff_format
 from mappings.jsonld import google_jsonld
 from mappings.licences import classify_rights, licence_from_uri, spdx_licence
 from mappings.oaipmh import split_page
+from tests.support.sample_records import SHARED
 
 ESRF = SHARED / "datacite" / "rest-api" / "datacite-esrf-dc-2493599001.decoded.xml"
 VIRINGO = SHARED / "oai-pmh" / "datacite-viringo" / "oai_getrecord_oaidatacite.xml"

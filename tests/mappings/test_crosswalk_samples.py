@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from crosswalk_samples import all_records, live_records
 
 from mappings import MappedRecord, crosswalk, iris
 from mappings.vocab import DCAT, DCT, FOAF, RDF, SDO
+from tests.support.sample_records import all_records, live_records
 
 LIVE = live_records()
 

@@ -13,10 +13,10 @@ import pyoxigraph
 import pyshacl
 import pytest
 import rdflib
-from crosswalk_samples import SHARED, live_records
 
 from mappings import MappedRecord, crosswalk
 from mappings.vocab import DCT, SDO
+from tests.support.sample_records import SHARED, live_records
 
 OFFICIAL = SHARED / "dcat-ap" / "official-shapes" / "3.0.1"
 SCHEMAORG = SHARED / "schemaorg-shapes"
@@ -65,6 +65,7 @@ def mapped(panet) -> list[MappedRecord]:
     return [crosswalk(r, panet=panet) for _, r in live_records()]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape_set", list(SHAPE_SETS))
 def test_shapes_pass(mapped, shape_set: str) -> None:
     if shape_set == "google-required":

@@ -11,15 +11,20 @@ from pathlib import Path
 import pytest
 
 from flows.harvest import harvest
-from graph.iris import PANET_GRAPH, PROVENANCE_GRAPH
+from graph.iris import DEFAULT_IRIS, NodeIris
 from graph.store import EmbeddedStore
+from harvesters.locks import source_lock
 from harvesters.raw_store import RawStore
 from mappings.iris import graph_iri
 from shapes.quarantine import QuarantineStore
-from tests.harvest.corpus import served_records
+from tests.support.corpus import served_records
 from tests.support.http_server import LoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
 from tests.support.shared_data import shared
+
+PANET_GRAPH = DEFAULT_IRIS.panet_graph
+PROVENANCE_GRAPH = DEFAULT_IRIS.provenance_graph
+pytestmark = pytest.mark.prefect_server
 
 
 @pytest.fixture
@@ -199,6 +204,7 @@ def test_a_new_panet_release_rechecks_every_record(
 def test_a_broken_new_version_is_quarantined_and_the_loaded_one_stays_marked_stale(
     provider: tuple[RecordSet, str], setup: dict[str, str]
 ) -> None:
+
     record_set, _ = provider
     data = Path(setup["data_dir"])
     [first] = harvest(**setup)
@@ -265,3 +271,58 @@ def test_the_run_summary_is_a_prefect_markdown_artifact(setup: dict[str, str]) -
     assert latest.type == "markdown"
     assert "| local | ok | full | 30 | 30 |" in str(latest.data)
     assert f"| {row['loaded']} |" in str(latest.data)
+
+
+def test_a_deployment_on_another_base_iri_mints_no_iri_of_the_default_base(setup: dict[str, str]) -> None:
+    base = "https://kg.example.org/pan/"
+    [row] = harvest(**setup, base_iri=base)
+    assert row["status"] == "ok", row["message"]
+    assert row["loaded"] > 0
+    with EmbeddedStore(Path(setup["data_dir"]) / "graph") as store:
+        # The vocabulary (pankg:, its graph <…/ns>) is one published namespace for every deployment; nothing
+        # else may be under the default base: not a record graph, catalogue, run, quality graph or statistics.
+        leftover = scalar(
+            store,
+            """SELECT (COUNT(*) AS ?n) WHERE {
+                 GRAPH ?g { ?s ?p ?o }
+                 FILTER(?g != <https://w3id.org/pan-kg/ns>)  # the published vocabulary file, as it is
+                 VALUES ?term { 1 2 3 4 }
+                 BIND(STR(IF(?term = 1, ?g, IF(?term = 2, ?s, IF(?term = 3, ?p, ?o)))) AS ?iri)
+                 FILTER(STRSTARTS(?iri, "https://w3id.org/pan-kg/")
+                        && !STRSTARTS(?iri, "https://w3id.org/pan-kg/ns"))
+               }""",
+        )
+        assert leftover == 0
+        # What a dataset says it is in is a catalogue the node describes (the bug this guards against).
+        catalogue_graph = NodeIris(base).catalogue_graph
+        dangling = scalar(
+            store,
+            f"""SELECT (COUNT(DISTINCT ?catalogue) AS ?n) WHERE {{
+                 GRAPH ?g {{ ?d <http://schema.org/includedInDataCatalog> ?catalogue }}
+                 FILTER NOT EXISTS {{ GRAPH <{catalogue_graph}> {{
+                     ?catalogue a <http://www.w3.org/ns/dcat#Catalog> }} }}
+               }}""",
+        )
+        assert dangling == 0
+        assert (
+            scalar(
+                store,
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{NodeIris(base).provenance_graph}> {{ ?s ?p ?o }} }}",
+            )
+            > 0
+        )
+
+
+def test_a_source_another_run_holds_is_refused_naming_the_holder(
+    setup: dict[str, str],
+) -> None:
+    data = Path(setup["data_dir"])
+    with source_lock(data, "local", "nightly"):
+        [row] = harvest(**setup)
+    assert row["status"] == "failed"
+    assert "another run of local is in progress" in str(row["message"])
+    assert "nightly" in str(row["message"])
+    assert not (data / "raw.sqlite").exists() or RawStore(data / "raw.sqlite").counts_by_source() == {}
+    # The lock went with its holder: the next run proceeds.
+    [row] = harvest(**setup)
+    assert row["status"] == "ok", row["message"]

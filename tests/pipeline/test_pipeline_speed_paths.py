@@ -8,15 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from flows.pipeline import ProcessSummary, is_cold, process_source
+from flows.engine import ProcessSummary, is_cold, process_source
 from graph.store import EmbeddedStore
 from harvesters.raw_store import RawStore
 from harvesters.records import RawRecord
 from mappings import PanetIndex
 from shapes.quarantine import QuarantineStore
 from shapes.validate import validate_batch
-from tests.harvest.corpus import served_records
+from tests.support.corpus import served_records
 from tests.support.shared_data import shared
+
+pytestmark = pytest.mark.prefect_server
 
 COUNTS = ("mapped", "valid", "warned", "quarantined", "loaded", "deleted", "failed", "quads_loaded")
 

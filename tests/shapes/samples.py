@@ -18,7 +18,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from mappings import PanetIndex, crosswalk
 from mappings.links import find_links
 from shapes.files import FileError, FileRecord, read_records
-from tests.mappings.crosswalk_samples import live_records
+from tests.support.sample_records import live_records
 from tests.support.shared_data import shared
 
 DCT = "http://purl.org/dc/terms/"

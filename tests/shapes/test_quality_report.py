@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -11,10 +12,13 @@ import pyoxigraph
 import pytest
 
 from flows.cli import main
+from flows.engine import process_source
+from graph.store import EmbeddedStore
 from harvesters.harvest import harvest_source
 from harvesters.raw_store import RawStore
 from harvesters.sources import Source
 from mappings import PanetIndex, crosswalk
+from shapes.outcomes import OutcomeStore
 from shapes.quarantine import QuarantineStore
 from shapes.report import (
     FLAGS,
@@ -26,8 +30,8 @@ from shapes.report import (
     write_report,
 )
 from shapes.validate import QUARANTINED, VALID, WARNED, validate_batch
-from tests.harvest.corpus import served_records
 from tests.shapes import samples as S
+from tests.support.corpus import served_records
 from tests.support.http_server import LoopbackServer
 from tests.support.oai_server import RecordSet, oai_app
 
@@ -127,7 +131,7 @@ def test_report_files_and_trend(tmp_path: Path, outcomes: pd.DataFrame, panet) -
 
 def test_dqv_measurements(outcomes: pd.DataFrame) -> None:
     summary = summarise(outcomes)
-    triples = dqv_triples(summary, when="2026-11-24T12:00:00Z")
+    triples = dqv_triples(summary, "https://w3id.org/pan-kg/", when="2026-11-24T12:00:00Z")
     store = pyoxigraph.Store()
     store.extend([pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples])
     rows = list(
@@ -157,11 +161,21 @@ def harvested(tmp_path: Path) -> Iterator[Path]:
 
 
 def test_pankg_report_from_the_raw_store(harvested: Path, panet, capsys) -> None:
-    # The gate as the pipeline runs it: quarantine what fails (the report counts what is held).
+    # Run 1 processed as the pipeline does it: quarantine what fails (the report counts what is held) and
+    # store the run's outcome rows (the report reads them).
     index = PanetIndex.load(S.panet_path())
-    with RawStore(harvested / "raw.sqlite") as store, QuarantineStore(harvested) as quarantine:
-        items = [(r.identifier, r.sha256, crosswalk(r, panet=index)) for r in store.records("local")]
-        _, held = quarantine.apply("local", items, validate_batch([m for *_, m in items], ontology=panet), 1)
+    with (
+        RawStore(harvested / "raw.sqlite") as store,
+        EmbeddedStore(harvested / "graph") as graph,
+        QuarantineStore(harvested) as quarantine,
+        OutcomeStore(harvested) as outcomes,
+    ):
+        validate = partial(validate_batch, ontology=panet)
+        process_source(
+            "local", store, graph, quarantine, validate, panet=index, outcomes=outcomes.for_run("r1")
+        )
+        outcomes.assign_run("r1", "local", 1)
+        held = quarantine.identifiers("local")
     assert main(["report", "--data-dir", str(harvested), "--panet", S.panet_path()]) == 0
     out = capsys.readouterr().out
     assert "local run 1:" in out

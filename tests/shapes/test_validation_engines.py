@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import BlankNode
 
-from shapes.validate import ENGINE_ENV, QUARANTINED, RecordReport, default_engine, validate_batch
+from shapes.validate import DEFAULT_ENGINE, QUARANTINED, RecordReport, validate_batch
 from tests.shapes import samples as S
-from tests.shapes.test_validation_gate import BREAKERS, _targets
+from tests.shapes.breakers import BREAKERS, breaker_targets
 
 
 def _corpus() -> dict[str, list]:
@@ -16,7 +16,7 @@ def _corpus() -> dict[str, list]:
     return {
         "samples": list(S.mapped_samples()),
         "dcat-ap examples": list(S.dcat_ap_examples()),
-        "broken variants": [b(r) for b, needs, _ in BREAKERS.values() for r in _targets(needs)[:25]],
+        "broken variants": [b(r) for b, needs, _ in BREAKERS.values() for r in breaker_targets(needs)[:25]],
         "links": [
             S.with_links(good[0], S.empiar_links()),
             S.truncated_links(good[1]),
@@ -25,7 +25,7 @@ def _corpus() -> dict[str, list]:
         # Broken and valid records side by side, with the same ORCID / ROR agents across records.
         "mixed batch": [
             *(S.vary(r, 7) for r in S.mapped_samples()),
-            *(b(S.vary(r, 8)) for b, needs, _ in BREAKERS.values() for r in _targets(needs)[:3]),
+            *(b(S.vary(r, 8)) for b, needs, _ in BREAKERS.values() for r in breaker_targets(needs)[:3]),
         ],
     }
 
@@ -39,6 +39,7 @@ def _same(reference: dict[str, RecordReport], other: dict[str, RecordReport]) ->
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("part", list(_corpus()))
 def test_engines_give_the_same_reports(part: str, panet) -> None:
     records = _corpus()[part]
@@ -54,7 +55,7 @@ def test_engines_give_the_same_reports(part: str, panet) -> None:
 def test_results_about_blank_nodes_reach_their_record(panet) -> None:
     """The engine renames blank nodes; a nameless creator (a blank node) is still reported on its record,
     under the record's own label."""
-    records = [S.nameless_creators(r) for r in _targets(None)[:25]]
+    records = [S.nameless_creators(r) for r in breaker_targets(None)[:25]]
     reports = validate_batch(records, ontology=panet, engine="shacl")
     for rec in records:
         labels = {f"_:{t.subject.value}" for t in rec.triples if isinstance(t.subject, BlankNode)}
@@ -67,13 +68,8 @@ def test_results_about_blank_nodes_reach_their_record(panet) -> None:
     )
 
 
-def test_engine_is_chosen_by_environment(monkeypatch, panet) -> None:
-    monkeypatch.delenv(ENGINE_ENV, raising=False)
-    assert default_engine() == "pyshacl"
-    monkeypatch.setenv(ENGINE_ENV, "shacl")
-    assert default_engine() == "shacl"
-    monkeypatch.setenv(ENGINE_ENV, "topbraid")
-    with pytest.raises(ValueError, match="pyshacl, shacl"):
-        default_engine()
+def test_the_reference_engine_is_the_default_and_an_unknown_engine_is_refused(panet) -> None:
+    # Which engine a run uses is a setting (flag > $PANKG_SHACL_ENGINE > default): tests/flows/test_settings.py.
+    assert DEFAULT_ENGINE == "pyshacl"
     with pytest.raises(ValueError, match="unknown SHACL engine"):
         validate_batch(S.valid_samples()[:1], ontology=panet, engine="topbraid")

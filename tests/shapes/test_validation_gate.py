@@ -17,28 +17,7 @@ from shapes.validate import (
     validate_stream,
 )
 from tests.shapes import samples as S
-
-BREAKERS = {
-    # breaker -> (records it applies to, the core / PaN shape that must fire)
-    "drop-description": (S.drop(S.DCT + "description"), None, "core:Dataset-description"),
-    "drop-title": (S.drop(S.DCT + "title"), None, "core:Dataset-title"),
-    "blank-title": (S.blank_titles, None, "core:Dataset-title"),
-    "drop-identifier": (S.drop(S.DCT + "identifier"), None, "core:Dataset-identifier"),
-    "drop-issued": (S.drop(S.DCT + "issued"), None, "core:Dataset-issued"),
-    "untyped-issued": (S.untyped_issued, None, "core:Dataset-issued"),
-    "drop-creator": (S.drop(S.DCT + "creator"), None, "core:Dataset-creator"),
-    "nameless-creators": (S.nameless_creators, None, "core:Agent-name"),
-    "2-publishers": (S.second_publisher, S.DCT + "publisher", "core:Dataset-publisher"),
-    "retired-technique": (S.retired_technique, S.SDO + "measurementTechnique", "pan:Technique-panet"),
-    "truncated-links": (S.truncated_links, None, "pan:EntryLink"),
-}
-
-
-def _targets(needs: str | None) -> list[S.Record]:
-    recs = S.valid_samples()
-    if needs == S.DCT + "publisher":  # a creator who is not the publisher becomes a second publisher
-        return [r for r in recs if set(S.objects(r, S.DCT + "creator")) - set(S.objects(r, needs))]
-    return [r for r in recs if needs is None or S.has(r, needs)]
+from tests.shapes.breakers import BREAKERS, breaker_targets
 
 
 def test_every_shape_speaks_to_stewards() -> None:
@@ -79,7 +58,7 @@ def test_broken_records_are_quarantined(name: str, panet) -> None:
         assert {db for db, _, _ in S.empiar_links()} == {"emdb", "empiar"}
         report = validate_batch([good], ontology=panet)[good.graph_iri]
         assert not [r for r in report.results if r.shape.startswith("pan:")]
-    targets = _targets(needs)[:25]
+    targets = breaker_targets(needs)[:25]
     assert targets
     broken = [breaker(r) for r in targets]
     reports = validate_batch(broken, ontology=panet)
@@ -96,7 +75,7 @@ def test_mixed_batch_attribution(samples, panet) -> None:
     mixed: list[S.Record] = []
     expected: dict[str, str] = {}
     for i, (_name, (breaker, needs, shape)) in enumerate(BREAKERS.items()):
-        target = S.vary(_targets(needs)[i % len(_targets(needs))], 1000 + i)
+        target = S.vary(breaker_targets(needs)[i % len(breaker_targets(needs))], 1000 + i)
         bad = breaker(target)
         mixed.append(bad)
         expected[bad.graph_iri] = shape
@@ -114,6 +93,7 @@ def test_mixed_batch_attribution(samples, panet) -> None:
         assert not [r for r in rep.results if r.focus in others]
 
 
+@pytest.mark.slow
 def test_batch_equals_one_by_one(samples, panet) -> None:
     """Validating a batch gives each record exactly what validating it alone gives."""
     together = validate_batch(samples, ontology=panet)
@@ -174,6 +154,7 @@ def test_dcat_ap_examples(panet) -> None:
     assert {"core:Dataset-identifier", "core:Dataset-creator", "core:Dataset-description"} <= shapes
 
 
+@pytest.mark.slow
 def test_bulk_form_equals_plain_pyshacl(panet) -> None:
     """The speed-ups (flattened sh:property, only the predicates shapes read, IRI-only ontology background)
     give exactly the results of a plain pySHACL run of the shape files over the full triples and PaNET."""
@@ -184,7 +165,10 @@ def test_bulk_form_equals_plain_pyshacl(panet) -> None:
 
     shapes = load_shapes()
     names = _shape_names(shapes)
-    recs = [*S.mapped_samples()[::30], *(b(r) for b, _, _ in BREAKERS.values() for r in _targets(None)[:1])]
+    recs = [
+        *S.mapped_samples()[::30],
+        *(b(r) for b, _, _ in BREAKERS.values() for r in breaker_targets(None)[:1]),
+    ]
     recs = [
         S.with_links(recs[0], S.empiar_links()),
         S.truncated_links(recs[1]),

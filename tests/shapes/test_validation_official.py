@@ -9,7 +9,7 @@ import rdflib
 
 from shapes.validate import QUARANTINED, validate_batch
 from tests.shapes import samples as S
-from tests.shapes.test_validation_gate import BREAKERS
+from tests.shapes.breakers import BREAKERS
 from tests.support.shared_data import shared
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -48,6 +48,7 @@ def ours(corpus, panet) -> dict:
     return validate_batch(corpus, ontology=panet)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("official", list(OFFICIAL))
 def test_passing_ours_implies_passing_theirs(corpus, ours, panet, official: str) -> None:
     theirs = validate_batch(corpus, shapes=_official(OFFICIAL[official]), ontology=panet)

@@ -38,3 +38,11 @@ class LoopbackServer:
     def __exit__(self, *exc: object) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+class FastLoopbackServer(LoopbackServer):
+    """LoopbackServer polling for shutdown every 20 ms instead of 500: fifty tests, each a server or two."""
+
+    def __init__(self, app: WsgiApp, path: str = "/") -> None:
+        super().__init__(app, path)
+        self._thread = threading.Thread(target=lambda: self._httpd.serve_forever(0.02), daemon=True)

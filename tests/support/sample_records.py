@@ -11,8 +11,8 @@ from lxml import etree
 
 from harvesters.records import RawRecord
 from mappings.oaipmh import split_page
+from tests.support.shared_data import SHARED_DATA as SHARED
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 PANET_OWL = SHARED / "panet" / "PaNET-1.3.0.owl"
 PANET_REASONED = SHARED / "panet" / "PaNET-1.3.0-48-reasoned.owl"
 

@@ -8,13 +8,17 @@ import sys
 import textwrap
 from pathlib import Path
 
-from flows import settings
-from flows.commands import add_engine
+from flows.cli.common import Subparsers, command, refuse, text_table
+from flows.reference import resolve_panet
+from flows.settings import Settings
+from shapes.validate import RecordReport
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    validate = subparsers.add_parser(
-        "validate", help="validate RDF files (Turtle, N-Quads, JSON-LD, ...) against the project's shapes"
+def add_commands(subparsers: Subparsers) -> None:
+    validate = command(
+        subparsers,
+        "validate",
+        help="validate RDF files (Turtle, N-Quads, JSON-LD, ...) against the project's shapes",
     )
     validate.add_argument(
         "files", nargs="+", metavar="FILE", help="RDF files; N-Quads / TriG: one record per graph"
@@ -22,55 +26,48 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     validate.add_argument(
         "--shapes", metavar="PATH", action="append", help="shape file or directory (repeatable)"
     )
-    validate.add_argument(
-        "--panet", metavar="PATH|URL", help="PaNET OWL (default: $PANKG_PANET or the published OWL)"
-    )
     validate.add_argument("--json", action="store_true", help="print the reports as JSON")
     validate.add_argument("--all", action="store_true", help="also list sh:Info notes")
-    add_engine(validate)
     validate.set_defaults(func=run_validate)
 
-    quarantine = subparsers.add_parser("quarantine", help="list quarantined records with their reasons")
+    quarantine = command(subparsers, "quarantine", help="list quarantined records with their reasons")
     quarantine.add_argument("source", nargs="?", metavar="SOURCE", help="only this source")
     quarantine.add_argument("--json", action="store_true", help="JSON instead of a table")
-    quarantine.add_argument("--data-dir", metavar="DIR", help="(default: $PANKG_DATA_DIR or ./data)")
     quarantine.set_defaults(func=run_quarantine)
 
-    report = subparsers.add_parser(
-        "report", help="quality report per source and run (CSV + HTML under DATA_DIR/reports)"
+    report = command(
+        subparsers, "report", help="quality report per source and run (CSV + HTML under DATA_DIR/reports)"
     )
     report.add_argument(
         "sources", nargs="*", metavar="SOURCE", help="sources (default: all in the raw store)"
     )
     report.add_argument("--run", type=int, metavar="ID", help="this run (default: each source's last run)")
-    report.add_argument("--data-dir", metavar="DIR", help="(default: $PANKG_DATA_DIR or ./data)")
-    report.add_argument(
-        "--panet", metavar="PATH|URL", help="PaNET OWL (default: $PANKG_PANET or the published OWL)"
-    )
     report.set_defaults(func=run_report)
 
 
 # --- validate -------------------------------------------------------------------------------------------
 
 
-def run_validate(args: argparse.Namespace) -> int:
-    from shapes.files import FileError, read_records
+def run_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from shapes.files import FileError, FileRecord, read_records
     from shapes.validate import QUARANTINED, load_ontology, validate_batch
 
-    records = []
+    records: list[tuple[str, FileRecord]] = []
     for name in args.files:
         try:
             records.extend((name, rec) for rec in read_records(name))
         except (FileError, OSError) as exc:
             print(f"pankg validate: {exc}", file=sys.stderr)
             return 2
+    path = resolve_panet(settings.panet, settings.data_dir)
+    if path is None:  # a missing file or an unreachable URL: say how to fix it
+        return refuse("validate", f"cannot load PaNET from {settings.panet}; pass --panet PATH")
     try:
-        ontology = load_ontology(args.panet)
-    except Exception as exc:  # a missing file or an unreachable URL: say how to fix it
-        print(f"pankg validate: cannot load PaNET ({exc}); pass --panet PATH", file=sys.stderr)
-        return 2
+        ontology = load_ontology(path)
+    except Exception as exc:  # not an ontology pan-kg can read
+        return refuse("validate", f"cannot load PaNET ({exc}); pass --panet PATH")
     reports = validate_batch(
-        [rec for _, rec in records], shapes=args.shapes, ontology=ontology, engine=args.shacl_engine
+        [rec for _, rec in records], shapes=args.shapes, ontology=ontology, engine=settings.shacl_engine
     )
     if args.json:
         out = [
@@ -95,7 +92,7 @@ def run_validate(args: argparse.Namespace) -> int:
     return 1 if any(r.status == QUARANTINED for r in reports.values()) else 0
 
 
-def _readable(name: str, graph: str, dataset: str, report, show_info: bool) -> str:
+def _readable(name: str, graph: str, dataset: str, report: RecordReport, show_info: bool) -> str:
     label = {
         "valid": "VALID",
         "warned": "VALID WITH WARNINGS",
@@ -121,10 +118,10 @@ def _readable(name: str, graph: str, dataset: str, report, show_info: bool) -> s
 # --- quarantine -----------------------------------------------------------------------------------------
 
 
-def run_quarantine(args: argparse.Namespace) -> int:
-    from shapes.quarantine import QUARANTINE_FILE, QuarantineStore
+def run_quarantine(args: argparse.Namespace, settings: Settings) -> int:
+    from shapes.quarantine import QuarantineStore
 
-    path = settings.data_dir(args.data_dir) / QUARANTINE_FILE
+    path = settings.quarantine_path
     if not path.exists():
         rows = []
     else:
@@ -136,10 +133,8 @@ def run_quarantine(args: argparse.Namespace) -> int:
     if not rows:
         print("no quarantined records" + (f" for {args.source}" if args.source else ""))
         return 0
-    from flows.commands import _table
-
     table = [[r.source, r.identifier, r.attempts, r.last_seen, " / ".join(r.reasons)] for r in rows]
-    print(_table(["source", "identifier", "attempts", "last_seen", "reasons"], table))
+    print(text_table(["source", "identifier", "attempts", "last_seen", "reasons"], table))
     by_source: dict[str, int] = {}
     for r in rows:
         by_source[r.source] = by_source.get(r.source, 0) + 1
@@ -150,18 +145,17 @@ def run_quarantine(args: argparse.Namespace) -> int:
 # --- report ---------------------------------------------------------------------------------------------
 
 
-def run_report(args: argparse.Namespace) -> int:
+def run_report(args: argparse.Namespace, settings: Settings) -> int:
     from shapes.report import build_report
 
-    data_dir = settings.data_dir(args.data_dir)
-    if not settings.raw_store_path(data_dir).exists():
-        print(f"pankg report: no raw store in {data_dir} (harvest first)", file=sys.stderr)
-        return 2
+    data_dir = settings.data_dir
+    if not settings.raw_store_path.exists():
+        return refuse("report", f"no raw store in {data_dir} (harvest first)")
     try:
-        pages = build_report(data_dir, sources=args.sources or None, run_id=args.run, panet=args.panet)
+        # The report reads the outcomes each run stored: nothing is mapped or validated again.
+        pages = build_report(data_dir, sources=args.sources or None, run_id=args.run)
     except (LookupError, OSError) as exc:
-        print(f"pankg report: {exc}", file=sys.stderr)
-        return 2
+        return refuse("report", exc)
     for (source, run_id), page in sorted(pages.items()):
         print(f"{source} run {run_id}: {page}")
     print(f"history: {Path(data_dir) / 'reports' / 'quality.csv'}")

@@ -11,18 +11,21 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from flows import settings
-from flows.commands import add_common, add_selection
+from flows.cli.common import Subparsers, add_selection, command, refuse
+from flows.settings import Settings
 from harvesters.sources import SourcesError, load_sources, select_sources
 
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.states import State
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    schedule = subparsers.add_parser(
-        "schedule", help="register and serve the `nightly` and `reharvest` Prefect deployments"
+
+def add_commands(subparsers: Subparsers) -> None:
+    schedule = command(
+        subparsers, "schedule", help="register and serve the `nightly` and `reharvest` Prefect deployments"
     )
-    add_common(schedule)
     schedule.add_argument(
         "--cron", help="cron of the nightly run (default: $PANKG_NIGHTLY_CRON or 0 2 * * *)"
     )
@@ -51,11 +54,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     schedule.set_defaults(func=run_schedule)
 
-    reharvest = subparsers.add_parser(
-        "reharvest", help="a steward's re-harvest: a run of the `reharvest` deployment (or in-process)"
+    reharvest = command(
+        subparsers,
+        "reharvest",
+        help="a steward's re-harvest: a run of the `reharvest` deployment (or in-process)",
     )
     reharvest.add_argument("source_ids", nargs="+", metavar="SOURCE", help="source ids")
-    add_common(reharvest)
     add_selection(reharvest)
     reharvest.add_argument(
         "--remap",
@@ -71,10 +75,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     reharvest.set_defaults(func=run_reharvest)
 
-    status = subparsers.add_parser(
-        "schedule-status", help="the scheduler: where it is, next nightly runs, runs in progress"
+    status = command(
+        subparsers, "schedule-status", help="the scheduler: where it is, next nightly runs, runs in progress"
     )
-    add_common(status)
     status.set_defaults(func=run_schedule_status)
 
 
@@ -82,18 +85,18 @@ def _say(message: str) -> None:
     print(f"pankg: {message}", flush=True)
 
 
-def run_schedule(args: argparse.Namespace) -> int:
+def run_schedule(args: argparse.Namespace, settings: Settings) -> int:
     from flows import schedule as sch
 
     try:
         config = sch.ScheduleSettings.from_env(
             cron=args.cron, timezone=args.timezone, max_parallel_sources=args.max_parallel_sources
         )
-        registry = load_sources(settings.sources_file(args.sources))
+        registry = load_sources(settings.sources_file)
     except (ValueError, SourcesError) as exc:
-        print(f"pankg: {exc}", file=sys.stderr)
-        return 2
-    # The served runs are child processes: they read the same configuration from the environment.
+        return refuse("", exc)
+    # The served runs are child processes: they read the same configuration from the environment (the
+    # deployments carry the registry and data dir as parameters).
     for field, value in (
         ("cron", args.cron),
         ("timezone", args.timezone),
@@ -101,7 +104,7 @@ def run_schedule(args: argparse.Namespace) -> int:
     ):
         if value is not None:
             os.environ[sch.ScheduleSettings.ENV[field][0]] = str(value)
-    data_dir = settings.data_dir(args.data_dir).resolve()
+    data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     # SIGTERM (systemd, kill) must still stop the server and worker we start: exit through `finally`.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -130,7 +133,7 @@ def run_schedule(args: argparse.Namespace) -> int:
     try:
         with sch.using_api(api_url):
             sch.ensure_limits(list(registry), config)
-            deployments = sch.deployments(config, settings.sources_file(args.sources), data_dir)
+            deployments = sch.deployments(config, settings)
             _say(f"UI: {sch.ui_url(api_url)}")
             _say(
                 f"nightly: cron {config.cron} ({config.timezone}), every enabled source, incremental;"
@@ -182,14 +185,13 @@ def _register_on_pool(pool: str, deployments: list[Any], *, register_only: bool)
         sch.stop_process_group(worker)
 
 
-def run_reharvest(args: argparse.Namespace) -> int:
+def run_reharvest(args: argparse.Namespace, settings: Settings) -> int:
     from flows import schedule as sch
 
     if args.records and len(args.source_ids) != 1:
-        print("pankg: --record needs exactly one SOURCE", file=sys.stderr)
-        return 2
-    sources_file = settings.sources_file(args.sources)
-    if args.sources and not _known_sources(sources_file, args.source_ids):
+        return refuse("", "--record needs exactly one SOURCE")
+    sources_file = settings.sources_file
+    if args.sources_file and not _known_sources(sources_file, args.source_ids):
         return 2
     parameters: dict[str, Any] = {
         "sources": args.source_ids,
@@ -200,14 +202,14 @@ def run_reharvest(args: argparse.Namespace) -> int:
         "remap_only": args.remap,
         "allow_mass_deletion": args.allow_mass_deletion,
     }
-    data_dir = settings.data_dir(args.data_dir)
+    data_dir = settings.data_dir
     found = None if args.in_process else sch.find_api(data_dir)
     if found is None:
         why = "--in-process" if args.in_process else "no scheduler reachable"
         _say(f"{why}: running the re-harvest in this process")
         if not _known_sources(sources_file, args.source_ids):
             return 2
-        return _run_in_process(parameters, sources_file, data_dir)
+        return _run_in_process(parameters, settings)
     api_url, how = found
     with sch.using_api(api_url):
         from prefect import get_client
@@ -228,10 +230,11 @@ def run_reharvest(args: argparse.Namespace) -> int:
             # Nothing would pick the run up: do it here, still recorded on (and locked by) that server.
             reason = "is not registered" if deployment is None else "is not served by anyone right now"
             _say(f"{name} {reason} on {api_url}: running the re-harvest in this process")
-            return _run_in_process(parameters, sources_file, data_dir)
+            return _run_in_process(parameters, settings)
         from prefect.deployments import run_deployment
 
-        run = run_deployment(name, parameters=parameters, timeout=0, tags=["steward"])
+        # Called from sync code, Prefect's dual sync/async API returns the flow run itself.
+        run = cast("FlowRun", run_deployment(name, parameters=parameters, timeout=0, tags=["steward"]))
         _say(f"scheduler: {api_url} (from {how})")
         _say(f"created flow run {run.name!r}: id {run.id}")
         _say(f"watch it: {sch.ui_url(api_url)}/runs/flow-run/{run.id}")
@@ -249,7 +252,7 @@ def _known_sources(sources_file: Path, source_ids: list[str]) -> bool:
     return True
 
 
-def _run_in_process(parameters: dict[str, Any], sources_file: Path, data_dir: Path) -> int:
+def _run_in_process(parameters: dict[str, Any], settings: Settings) -> int:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.schedule import configured_api_url, healthy, pan_kg, report_markdown
@@ -260,13 +263,9 @@ def _run_in_process(parameters: dict[str, Any], sources_file: Path, data_dir: Pa
         _say(f"PREFECT_API_URL={url} does not answer: running without it (Prefect's ephemeral mode)")
         os.environ.pop("PREFECT_API_URL", None)
         with temporary_settings(restore_defaults={PREFECT_API_URL}):
-            state = pan_kg(
-                **parameters, sources_file=str(sources_file), data_dir=str(data_dir), return_state=True
-            )
+            state = cast("State[Any]", pan_kg(**parameters, **settings.as_parameters(), return_state=True))
     else:
-        state = pan_kg(
-            **parameters, sources_file=str(sources_file), data_dir=str(data_dir), return_state=True
-        )
+        state = cast("State[Any]", pan_kg(**parameters, **settings.as_parameters(), return_state=True))
     rows = state.result(raise_on_failure=False)
     if isinstance(rows, list):
         print(report_markdown(rows))
@@ -296,8 +295,8 @@ def _wait_and_report(flow_run_id: Any) -> int:
     return 0 if run.state.is_completed() else 1
 
 
-def run_schedule_status(args: argparse.Namespace) -> int:
+def run_schedule_status(args: argparse.Namespace, settings: Settings) -> int:
     from flows.schedule import schedule_status_lines
 
-    print("\n".join(schedule_status_lines(settings.data_dir(args.data_dir))))
+    print("\n".join(schedule_status_lines(settings.data_dir)))
     return 0

@@ -1,54 +1,22 @@
-"""Harvest-side sub-commands: `pankg harvest`, `pankg sources`, `pankg status`."""
+"""Harvest-side sub-commands: `pankg harvest`, `pankg remap`, `pankg sources`, `pankg status`."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from flows import settings
+from flows.cli.common import Subparsers, add_selection, command, refuse, text_table
+from flows.settings import Settings
 from harvesters.raw_store import RawStore
 from harvesters.sources import SourcesError, load_sources, select_sources
 
 
-def add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--sources", metavar="FILE", help="sources registry (default: $PANKG_SOURCES or sources.toml)"
-    )
-    parser.add_argument(
-        "--data-dir", metavar="DIR", help="where everything is written (default: $PANKG_DATA_DIR or ./data)"
-    )
-
-
-def add_selection(parser: argparse.ArgumentParser) -> None:
-    """What to fetch: shared by `pankg harvest` and a steward's `pankg reharvest`."""
-    parser.add_argument("--full", action="store_true", help="pull everything (deletions by set difference)")
-    parser.add_argument("--since", metavar="DATE", help="records changed since DATE (OAI datestamp)")
-    parser.add_argument("--until", metavar="DATE", help="records changed until DATE (OAI datestamp)")
-    parser.add_argument(
-        "--record", action="append", metavar="ID", dest="records",
-        help="fetch just this record (OAI identifier; repeatable), then map, validate and load it",
-    )  # fmt: skip
-
-
-def add_engine(parser: argparse.ArgumentParser) -> None:
-    from shapes.validate import ENGINE_ENV, ENGINES
-
-    parser.add_argument(
-        "--shacl-engine", choices=ENGINES,
-        help=f"SHACL engine of the gate (default: ${ENGINE_ENV} or pyshacl, the reference; shacl gives the same "
-        "reports ~20x faster)",
-    )  # fmt: skip
-
-
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    harvest = subparsers.add_parser("harvest", help="harvest sources into the raw store (a Prefect flow)")
+def add_commands(subparsers: Subparsers) -> None:
+    harvest = command(subparsers, "harvest", help="harvest sources into the raw store (a Prefect flow)")
     harvest.add_argument(
         "source_ids", nargs="*", metavar="SOURCE", help="source ids (default: every enabled source)"
     )
-    add_common(harvest)
     add_selection(harvest)
-    add_engine(harvest)
     harvest.add_argument(
         "--allow-mass-deletion",
         action="store_true",
@@ -56,14 +24,14 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     harvest.set_defaults(func=run_harvest)
 
-    remap = subparsers.add_parser(
-        "remap", help="re-map, re-validate and re-load from the raw store, without fetching (after a fix)"
+    remap = command(
+        subparsers,
+        "remap",
+        help="re-map, re-validate and re-load from the raw store, without fetching (after a fix)",
     )
     remap.add_argument(
         "source_ids", nargs="*", metavar="SOURCE", help="source ids (default: every enabled source)"
     )
-    add_common(remap)
-    add_engine(remap)
     remap.set_defaults(
         func=run_harvest,
         remap_only=True,
@@ -74,28 +42,20 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         allow_mass_deletion=False,
     )
 
-    sources = subparsers.add_parser("sources", help="list the sources registry with each source's last run")
-    add_common(sources)
+    sources = command(subparsers, "sources", help="list the sources registry with each source's last run")
     sources.set_defaults(func=run_sources)
 
-    status = subparsers.add_parser("status", help="per source: last run, counts, records held")
-    add_common(status)
+    status = command(subparsers, "status", help="per source: last run, counts, records held")
     status.set_defaults(func=run_status)
 
 
-def run_harvest(args: argparse.Namespace) -> int:
+def run_harvest(args: argparse.Namespace, settings: Settings) -> int:
     if args.records and len(args.source_ids) != 1:
-        print("pankg: --record needs exactly one SOURCE", file=sys.stderr)
-        return 2
+        return refuse("", "--record needs exactly one SOURCE")
     try:
-        select_sources(load_sources(settings.sources_file(args.sources)), args.source_ids)
+        select_sources(load_sources(settings.sources_file), args.source_ids)
     except SourcesError as exc:
-        print(f"pankg: {exc}", file=sys.stderr)
-        return 2
-    if args.shacl_engine:
-        from shapes.validate import ENGINE_ENV
-
-        os.environ[ENGINE_ENV] = args.shacl_engine  # read by the flow (and inherited by its workers)
+        return refuse("", exc)
     from flows.harvest import harvest  # Prefect is imported only when a flow runs
 
     rows = harvest(
@@ -103,11 +63,10 @@ def run_harvest(args: argparse.Namespace) -> int:
         mode="full" if args.full else "incremental",
         since=args.since,
         until=args.until,
-        sources_file=str(settings.sources_file(args.sources)),
-        data_dir=str(settings.data_dir(args.data_dir)),
         allow_mass_deletion=args.allow_mass_deletion,
         records=args.records,
         remap_only=getattr(args, "remap_only", False),
+        **settings.as_parameters(),
     )
     failed = [row for row in rows if row["status"] != "ok"]
     for row in failed:
@@ -115,21 +74,12 @@ def run_harvest(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _table(header: list[str], rows: list[list[object]]) -> str:
-    cells = [header, *[[("" if c is None else str(c)) for c in row] for row in rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    return "\n".join(
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
-    )
-
-
-def run_sources(args: argparse.Namespace) -> int:
+def run_sources(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        registry = load_sources(settings.sources_file(args.sources))
+        registry = load_sources(settings.sources_file)
     except SourcesError as exc:
-        print(f"pankg: {exc}", file=sys.stderr)
-        return 2
-    path = settings.raw_store_path(settings.data_dir(args.data_dir))
+        return refuse("", exc)
+    path = settings.raw_store_path
     store = RawStore(path) if path.exists() else None
     rows = []
     for source in registry.values():
@@ -146,27 +96,26 @@ def run_sources(args: argparse.Namespace) -> int:
                 last["status"] if last else "",
             ]
         )
-    print(_table(["source", "name", "enabled", "protocol", "prefix", "url", "last run", "status"], rows))
+    print(text_table(["source", "name", "enabled", "protocol", "prefix", "url", "last run", "status"], rows))
     return 0
 
 
-def run_status(args: argparse.Namespace) -> int:
+def run_status(args: argparse.Namespace, settings: Settings) -> int:
     """Per source: records held, in the graph, in quarantine, the last run and its counts, the bookmark;
     then the scheduler (next nightly run, runs in progress), which works without a Prefect server too."""
     from flows.schedule import schedule_status_lines
     from shapes.quarantine import QuarantineStore
 
     try:
-        registry = load_sources(settings.sources_file(args.sources))
+        registry = load_sources(settings.sources_file)
     except SourcesError as exc:
-        print(f"pankg: {exc}", file=sys.stderr)
-        return 2
-    directory = settings.data_dir(args.data_dir)
-    path = settings.raw_store_path(directory)
+        return refuse("", exc)
+    directory = settings.data_dir
+    path = settings.raw_store_path
     if not path.exists():
         print(f"no harvest yet: {path} does not exist")
     else:
-        quarantine_path = settings.quarantine_path(directory)
+        quarantine_path = settings.quarantine_path
         held: dict[str, int] = {}
         if quarantine_path.exists():
             with QuarantineStore(quarantine_path) as quarantine:
@@ -186,6 +135,6 @@ def run_status(args: argparse.Namespace) -> int:
                 ])  # fmt: skip
         header = ["source", "records", "deleted", "in graph", "quarantined", "last run", "started", "fetched",
                   "new", "changed", "removed", "bookmark", "message"]  # fmt: skip
-        print(_table(header, rows))
+        print(text_table(header, rows))
     print("\n" + "\n".join(schedule_status_lines(directory)))
     return 0

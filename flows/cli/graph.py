@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions
 
+from flows.cli.common import Subparsers, command, refuse
+from flows.settings import Settings
 from graph.serve import DEFAULT_BIND, DEFAULT_TIMEOUT_S, serve
 from graph.store import GraphStore, HttpStore, QueryError, QueryResult, StoreError, open_store
 
-DATA_DIR_HELP = "data directory (default: env PANKG_DATA_DIR, else ./data)"
 
-
-def default_data_dir() -> str:
-    return os.environ.get("PANKG_DATA_DIR", "./data")
-
-
-def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "serve", help="run the SPARQL endpoint (Oxigraph) on the store, in the foreground"
-    )
-    p.add_argument(
-        "--data-dir", default=default_data_dir(), help="data directory (env PANKG_DATA_DIR, ./data)"
+def add_commands(subparsers: Subparsers) -> None:
+    p = command(
+        subparsers, "serve", help="run the SPARQL endpoint (Oxigraph) on the store, in the foreground"
     )
     p.add_argument("--bind", default=DEFAULT_BIND, help=f"HOST:PORT to listen on (default {DEFAULT_BIND})")
     p.add_argument(
@@ -36,18 +28,20 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=_serve)
 
-    q = subparsers.add_parser("query", help="run a SPARQL query on the store or an endpoint")
+    q = command(subparsers, "query", help="run a SPARQL query on the store or an endpoint")
     q.add_argument("sparql", help="the query text, or @FILE.rq to read it from a file")
-    where = q.add_mutually_exclusive_group()
-    where.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
-    where.add_argument("--endpoint", default=None, help="SPARQL endpoint URL (ours or another node's)")
+    q.add_argument(
+        "--endpoint", default=None, help="SPARQL endpoint URL (ours or another node's) instead of --data-dir"
+    )
     q.add_argument("--format", choices=("table", "json", "csv"), default="table")
     q.set_defaults(func=_query)
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        return serve(args.data_dir, bind=args.bind, timeout_s=args.timeout_s, allow_remote=args.allow_remote)
+        return serve(
+            settings.data_dir, bind=args.bind, timeout_s=args.timeout_s, allow_remote=args.allow_remote
+        )
     except (ValueError, RuntimeError, OSError) as e:
         print(f"pankg serve: {e}", file=sys.stderr)
         return 2
@@ -55,16 +49,19 @@ def _serve(args: argparse.Namespace) -> int:
         return 0
 
 
-def _query(args: argparse.Namespace) -> int:
+def _query(args: argparse.Namespace, settings: Settings) -> int:
+    if args.endpoint and args.data_dir:
+        return refuse("query", "give --endpoint or --data-dir, not both")
     sparql = args.sparql
     if sparql.startswith("@"):
-        sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+        # The shipped queries name the default base's graphs: rebased to this deployment's.
+        sparql = settings.iris.rebase_query(Path(sparql[1:]).read_text(encoding="utf-8"))
     store: GraphStore | None = None
     try:
         if args.endpoint:
-            store = HttpStore(args.endpoint)
+            store = HttpStore(args.endpoint, iris=settings.iris)
         else:
-            store = open_store(args.data_dir or default_data_dir(), read_only=True)
+            store = open_store(settings.data_dir, settings.iris, read_only=True)
         sys.stdout.write(render(store.query(sparql), args.format))
     except (QueryError, StoreError) as e:
         print(f"pankg query: {e}", file=sys.stderr)
@@ -75,19 +72,25 @@ def _query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _text(serialised: bytes | None) -> str:
+    # pyoxigraph returns the bytes when given no output file.
+    assert serialised is not None
+    return serialised.decode()
+
+
 def render(result: QueryResult, fmt: str) -> str:
     """Text of a query result: SELECT/ASK as table, SPARQL JSON or CSV; CONSTRUCT/DESCRIBE as N-Triples."""
     if isinstance(result, QuerySolutions):
         if fmt == "json":
-            return result.serialize(format=QueryResultsFormat.JSON).decode() + "\n"
+            return _text(result.serialize(format=QueryResultsFormat.JSON)) + "\n"
         if fmt == "csv":
-            return result.serialize(format=QueryResultsFormat.CSV).decode()
+            return _text(result.serialize(format=QueryResultsFormat.CSV))
         return _table(result)
     if isinstance(result, QueryBoolean):
         if fmt == "json":
-            return result.serialize(format=QueryResultsFormat.JSON).decode() + "\n"
+            return _text(result.serialize(format=QueryResultsFormat.JSON)) + "\n"
         return "true\n" if bool(result) else "false\n"
-    return pyoxigraph.serialize(list(result), format=pyoxigraph.RdfFormat.N_TRIPLES).decode()
+    return _text(pyoxigraph.serialize(list(result), format=pyoxigraph.RdfFormat.N_TRIPLES))
 
 
 def _cell(term: object) -> str:
