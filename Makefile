@@ -57,4 +57,4 @@ clean:
 # Register and serve the `nightly` and `reharvest` Prefect deployments (PREFECT_API_URL, or a local
 # server it starts). Ctrl-C stops it.
 schedule: $(STAMP)
-	PANKG_SHACL_ENGINE=$(SHACL_ENGINE) $(BIN)/pankg schedule --sources $(SOURCES)
+	$(BIN)/pankg schedule --sources $(SOURCES) --shacl-engine $(SHACL_ENGINE)
