@@ -206,9 +206,9 @@ def test_wrong_types_are_mapping_errors_naming_the_field(payload: object, prefix
     assert info.value.field == field
 
 
-def test_readme_parameter_query_and_answer(corpus: Corpus) -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### A parameter query across facilities", 1)[1]
+def test_documented_parameter_query_and_answer(corpus: Corpus) -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "graph-and-queries.md").read_text(encoding="utf-8")
+    section = page.split("## A parameter query across facilities", 1)[1]
     query = section.split("```sparql\n", 1)[1].split("```", 1)[0]
     rows = corpus.query(query)
     assert [(r["catalog"], r["unit"], r["datasets"], r["min"], r["max"]) for r in rows] == [
