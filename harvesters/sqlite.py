@@ -7,6 +7,7 @@ WAL: readers never block the writer, and a `kill -9` never leaves a half-written
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -30,12 +31,29 @@ def connect(
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
+    _wal_mode(db, timeout)
     # NORMAL in WAL mode: a process kill never loses a committed transaction (a power cut may lose the last).
     db.execute("PRAGMA synchronous=NORMAL")
     if schema:
         db.executescript(schema)
     return db
+
+
+def _wal_mode(db: sqlite3.Connection, timeout: float) -> None:
+    """Switch a new file to WAL. SQLite answers SQLITE_BUSY at once, without the busy handler, while another
+    process holds the lock it needs to change the journal mode (several runs opening a new store at the same
+    moment: the nightly run and a steward's re-harvest), so this waits its turn by hand."""
+    deadline = time.monotonic() + timeout
+    pause = 0.01
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
 
 @contextmanager
