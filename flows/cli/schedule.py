@@ -95,15 +95,9 @@ def run_schedule(args: argparse.Namespace, settings: Settings) -> int:
         registry = load_sources(settings.sources_file)
     except (ValueError, SourcesError) as exc:
         return refuse("", exc)
-    # The served runs are child processes: they read the same configuration from the environment (the
-    # deployments carry the registry and data dir as parameters).
-    for field, value in (
-        ("cron", args.cron),
-        ("timezone", args.timezone),
-        ("max_parallel_sources", args.max_parallel_sources),
-    ):
-        if value is not None:
-            os.environ[sch.ScheduleSettings.ENV[field][0]] = str(value)
+    # Nothing is passed to the served runs through the environment: the deployments carry the settings as
+    # parameters, the cron lives in the nightly deployment, and the node-wide limit is set here
+    # (`ensure_limits` below; the runs only create limits that are missing).
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     # SIGTERM (systemd, kill) must still stop the server and worker we start: exit through `finally`.

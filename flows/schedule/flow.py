@@ -53,14 +53,23 @@ def report_markdown(rows: list[dict[str, object]]) -> str:
     return summary_markdown(rows).replace("# Harvest summary", "# pan-kg run report", 1)
 
 
-def ensure_limits(source_ids: list[str], config: ScheduleSettings) -> None:
-    """Create (or re-size) the global concurrency limits; a limit that does not exist limits nothing."""
+def ensure_limits(source_ids: list[str], config: ScheduleSettings, *, resize: bool = True) -> None:
+    """Create the global concurrency limits (a limit that does not exist limits nothing); with `resize`, also
+    set the existing ones to this configuration. `pankg schedule` resizes; a run only creates what is
+    missing, so a run never undoes the size its scheduler was started with (`--max-parallel-sources`)."""
     from prefect import get_client
+    from prefect.exceptions import ObjectNotFound
 
     wanted = {source_limit(s): 1 for s in source_ids}
     wanted |= {ALL_SOURCES_LIMIT: config.max_parallel_sources, EMBEDDED_STORE_LIMIT: 1}
     with get_client(sync_client=True) as client:
         for name, limit in wanted.items():
+            if not resize:
+                try:
+                    client.read_global_concurrency_limit_by_name(name)
+                    continue
+                except ObjectNotFound:
+                    pass
             try:
                 client.upsert_global_concurrency_limit_by_name(name, limit)
             except Exception:
@@ -103,7 +112,7 @@ def pan_kg(
     chosen = select_sources(load_sources(run_settings.sources_file), sources)
     if records and len(chosen) != 1:
         raise ValueError("records needs exactly one source")
-    ensure_limits([s.id for s in chosen], config)
+    ensure_limits([s.id for s in chosen], config, resize=False)
     params = {
         "mode": mode,
         "since": since,

@@ -260,3 +260,21 @@ def test_reharvest_runs_in_process_when_no_scheduler_answers(
     assert "- **down** (failed): " in result.stdout
     assert "run ended Failed: sources failed: down" in result.stdout
     assert [run["status"] for run in source_runs(data, "down")] == ["failed", "failed"]
+
+
+def test_a_run_keeps_the_node_wide_limit_its_scheduler_set() -> None:
+    """`pankg schedule --max-parallel-sources 2` sets the limit; the runs it serves (which read only the
+    environment's defaults) create missing limits but never resize it back."""
+    from flows.schedule.flow import ensure_limits
+    from flows.schedule.names import ALL_SOURCES_LIMIT, source_limit
+
+    def limit(name: str) -> int:
+        with get_client(sync_client=True) as client:
+            return client.read_global_concurrency_limit_by_name(name).limit
+
+    ensure_limits(["limits-a"], ScheduleSettings(max_parallel_sources=2))
+    assert limit(ALL_SOURCES_LIMIT) == 2
+    ensure_limits(["limits-a", "limits-b"], ScheduleSettings(), resize=False)  # a run: defaults say 4
+    assert (limit(ALL_SOURCES_LIMIT), limit(source_limit("limits-b"))) == (2, 1)
+    ensure_limits(["limits-a"], ScheduleSettings(max_parallel_sources=3))  # the scheduler again
+    assert limit(ALL_SOURCES_LIMIT) == 3
