@@ -35,7 +35,7 @@ from pathlib import Path
 from bench.corpus import BenchCorpus
 from flows.engine import STAGES, HarvestSignal, ProcessSummary, in_threads, run_source
 from flows.engine.stages import HarvestStage, Logger, ProcessStage
-from flows.settings import Settings
+from flows.settings import Settings, quarantine_path, raw_store_path
 from graph.load import load_reference_graphs, refresh_catalogue, refresh_statistics
 from graph.serve import oxigraph_binary, wait_ready
 from graph.store import EmbeddedStore
@@ -296,9 +296,9 @@ def run_scenario(name: str, corpus: BenchCorpus, data: Path, args: argparse.Name
 
 def store_sizes(data: Path) -> dict[str, float]:
     return {
-        "raw": size_mib(data / "raw.sqlite"),
+        "raw": size_mib(raw_store_path(data)),
         "graph": size_mib(data / "graph"),
-        "quarantine": size_mib(data / "quarantine.sqlite"),
+        "quarantine": size_mib(quarantine_path(data)),
     }
 
 

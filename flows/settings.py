@@ -11,13 +11,15 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from graph.iris import NodeIris
+from harvesters.raw_store import RAW_STORE_FILE
 from mappings.iris import DEFAULT_BASE_IRI
 from mappings.panet import DEFAULT_PANET_URL
+from shapes.quarantine import QUARANTINE_FILE
 from shapes.validate import ENGINES
 
 # Prefect runs offline here: no telemetry, no analytics (set before Prefect is imported).
@@ -128,9 +130,6 @@ class Settings:
     def from_args(cls, args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
         return cls.build({name: getattr(args, name, None) for name in DECLARED}, environ)
 
-    def with_values(self, **changes: Any) -> Settings:
-        return replace(self, **changes)
-
     def as_parameters(self) -> dict[str, str]:
         """Plain strings, for a Prefect flow run's parameters (a deployment stores them as JSON)."""
         return {f.name: str(getattr(self, f.name)) for f in fields(self) if f.init}
@@ -145,17 +144,13 @@ class Settings:
     def quarantine_path(self) -> Path:
         return quarantine_path(self.data_dir)
 
-    @property
-    def reports_dir(self) -> Path:
-        return self.data_dir / "reports"
-
 
 def raw_store_path(directory: Path) -> Path:
-    return directory / "raw.sqlite"
+    return directory / RAW_STORE_FILE
 
 
 def quarantine_path(directory: Path) -> Path:
-    return directory / "quarantine.sqlite"
+    return directory / QUARANTINE_FILE
 
 
 def add_setting_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *names: str) -> None:

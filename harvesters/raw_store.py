@@ -17,6 +17,8 @@ from harvesters import sqlite
 from harvesters.records import RawRecord
 
 SCHEMA_VERSION = 1
+# The raw store's file in a data directory.
+RAW_STORE_FILE = "raw.sqlite"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (

@@ -22,7 +22,7 @@ import pandas as pd
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Triple
 
-from harvesters.raw_store import RawStore
+from harvesters.raw_store import RAW_STORE_FILE, RawStore
 from mappings.iris import catalog_iri, normalised_base
 from mappings.vocab import DCT, DQV, ORG, PANET, PANKG, PROV, QUALITY_METRICS, RDF, SDO, SKOS, XSD
 from shapes.outcomes import KEEP_RUNS, OUTCOMES_FILE, OutcomeStore
@@ -418,7 +418,7 @@ def report_runs(
             for source, run_id in keys:
                 rows.extend(stored.rows(source, run_id))
     outcomes = outcomes_frame(rows)
-    runs, findings = raw_store_context(data_dir / "raw.sqlite", keys)
+    runs, findings = raw_store_context(data_dir / RAW_STORE_FILE, keys)
     held = None
     if (data_dir / QUARANTINE_FILE).exists():
         with QuarantineStore(data_dir / QUARANTINE_FILE) as quarantine:
@@ -432,7 +432,7 @@ def build_report(
 ) -> dict[tuple[str, int], Path]:
     """`pankg report` on its own: the report of each source's run (its last run, or `run_id`) from the
     outcome rows the run stored. Nothing is fetched, mapped, loaded or quarantined."""
-    raw_path = Path(data_dir) / "raw.sqlite"
+    raw_path = Path(data_dir) / RAW_STORE_FILE
     keys: list[tuple[str, int]] = []
     with RawStore(raw_path, read_only=True) as raw:
         known = sorted(raw.counts_by_source()) if sources is None else list(sources)

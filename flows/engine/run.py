@@ -15,6 +15,7 @@ import pandas as pd
 from flows.engine.signal import HarvestSignal
 from flows.engine.stages import HarvestStage, Stages, harvest_stage, in_threads, process_stage
 from flows.engine.summary import ProcessSummary
+from flows.settings import raw_store_path
 from graph.iris import NodeIris
 from graph.provenance import harvest_run
 from graph.store import open_store
@@ -106,7 +107,7 @@ def run_source(
         )
         fetched = SourceSummary(source=source.id, mode="remap")
         if remap_only:
-            with RawStore(data_dir / "raw.sqlite") as raw:
+            with RawStore(raw_store_path(data_dir)) as raw:
                 # A remap is a run of its own (nothing fetched), so its report has a run to belong to.
                 fetched.run_id = raw.start_run(source.id, "remap", None, None)
                 raw.finish_run(fetched.run_id, "ok", UpsertCounts(), 0, 0)

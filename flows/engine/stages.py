@@ -17,6 +17,7 @@ from flows.engine.progress import Progress
 from flows.engine.signal import HarvestSignal
 from flows.engine.summary import ProcessSummary
 from flows.reference import panet_index
+from flows.settings import quarantine_path, raw_store_path
 from graph.iris import NodeIris
 from graph.store import open_store
 from harvesters.harvest import SourceSummary, harvest_records, harvest_source
@@ -87,7 +88,7 @@ def harvest_stage(
     """Fetch into the raw store, telling `signal` about every committed page and, at the end, that it ended."""
     progress = Progress(logger)
     try:
-        with RawStore(data_dir / "raw.sqlite") as store:
+        with RawStore(raw_store_path(data_dir)) as store:
             if records:
                 summary = harvest_records(source, store, records, policy=policy)
             else:
@@ -131,9 +132,9 @@ def process_stage(
     rows go to the outcome store under the run's IRI."""
     validate = partial(validate_batch, ontology=panet, engine=shacl_engine)
     with (
-        RawStore(data_dir / "raw.sqlite") as raw,
+        RawStore(raw_store_path(data_dir)) as raw,
         open_store(data_dir, NodeIris(base_iri)) as graph,
-        QuarantineStore(data_dir / "quarantine.sqlite") as quarantine,
+        QuarantineStore(quarantine_path(data_dir)) as quarantine,
         OutcomeStore(data_dir) as outcomes,
     ):
         summary = process_source(
