@@ -9,7 +9,7 @@ state besides the immutable tables.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph
 
@@ -57,6 +57,8 @@ class MappedRecord:
     dataset_iri: str
     graph_iri: str
     triples: list[pyoxigraph.Triple]
+    # What the reader did that a steward should know (DatasetRecord.findings), each naming the record.
+    findings: list[str] = field(default_factory=list)
 
     def quads(self) -> list[pyoxigraph.Quad]:
         g = pyoxigraph.NamedNode(self.graph_iri)
@@ -143,9 +145,10 @@ def crosswalk(
     if panet is not None:
         rec.techniques = _techniques(rec, panet)
     rec.entry_links = _entry_links(rec)
-    ds_iri = iris.dataset_iri(rec.doi, record.source, record.identifier, base_iri)
+    ds_iri = iris.dataset_iri(rec.doi, record.source, record.identifier, base_iri, handle=rec.handle)
     try:
         triples = emit(rec, ds_iri, base_iri)
     except ValueError as exc:  # an IRI or literal pyoxigraph refuses: still a per-record error
         raise MappingError(record.identifier, "rdf", str(exc)) from None
-    return MappedRecord(ds_iri, iris.graph_iri(record.source, record.identifier, base_iri), triples)
+    graph = iris.graph_iri(record.source, record.identifier, base_iri)
+    return MappedRecord(ds_iri, graph, triples, [f"{record.identifier}: {f}" for f in rec.findings])

@@ -8,6 +8,7 @@ structured parts (agents, rights, relations, geo, funding) have code.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -16,7 +17,14 @@ from mappings import iris
 from mappings.errors import MappingError
 from mappings.formats import Document, Format
 from mappings.licences import classify_rights
-from mappings.model import Agent, DatasetRecord, Funding, Geo, Related, SubjectTerm, Text
+from mappings.model import Agent, DatasetRecord, Funding, Geo, Instrument, Related, SubjectTerm, Text
+from mappings.values import (
+    clean_line,
+    creators_from_contributors,
+    is_unknown_value,
+    parse_date,
+    subject_scheme,
+)
 from mappings.xmlutil import XML_LANG, find_first, kid, kids, local, markup_to_text, squash, text
 
 # (element local name, DatasetRecord attribute) for single-valued text fields.
@@ -193,6 +201,74 @@ def _funding(el: etree._Element) -> Funding:
     return f
 
 
+OPENAIRE_NS = "http://namespace.openaire.eu/schema/oaire/"
+
+
+def _items(res: etree._Element, container: str, item: str) -> Iterator[etree._Element]:
+    """The items of a DataCite list property. OpenAIRE-guidelines records (`oai_openaire`) write some of them
+    without their container (``dc:description``, ``datacite:creator`` directly in the resource): those are
+    read when the container is absent. Any namespace or none (kernel-3 payloads whose unprefixed
+    ``creator`` falls into the oai_datacite wrapper's namespace are read the same way)."""
+    box = kid(res, container)
+    return kids(box, item) if box is not None else kids(res, item)
+
+
+def _other_primary_identifier(rec: DatasetRecord, ident: etree._Element | None) -> None:
+    """A primary identifier not typed DOI: a DOI written as a URL (``identifierType="URL"``,
+    ``https://doi.org/10...``) is the DOI; a Handle is the dataset's Handle IRI; another http(s) URL is the
+    landing page."""
+    if ident is None:
+        return
+    raw = text(ident)
+    id_type = (ident.get("identifierType") or "").strip().upper()
+    if not raw:
+        return
+    doi = iris.normalise_doi(raw)
+    if doi:
+        rec.doi = doi
+    elif id_type == "HANDLE" or raw.lower().startswith(
+        ("hdl:", "https://hdl.handle.net/", "http://hdl.handle.net/")
+    ):
+        rec.handle = iris.normalise_handle(raw)
+    elif re.match(r"^https?://\S+$", raw):
+        rec.landing_page = rec.landing_page or raw
+
+
+def _add_date(rec: DatasetRecord, date_type: str | None, value: str) -> None:
+    """A date as the provider wrote it: "Created: 2021-06-14" (type in the value), "start;end" ranges."""
+    parsed = parse_date(value)
+    rec.dates.append((date_type or parsed.label or "", parsed.value))
+
+
+# relationType IsCollectedBy (DataCite 4.5, PIDINST): "the data was collected by this instrument".
+_INSTRUMENT_RELATIONS = {"iscollectedby"}
+
+
+def _instrument_link(rec: DatasetRecord, relation: str | None, type_general: str | None, target: str | None,
+                     name: str | None) -> bool:  # fmt: skip
+    """An instrument PID (PIDINST DOI related by IsCollectedBy) is the record's instrument, not a related
+    dataset. True when the relation was taken as the instrument."""
+    if (relation or "").lower() not in _INSTRUMENT_RELATIONS or target is None:
+        return False
+    if type_general and type_general.lower() != "instrument":  # e.g. an article that collects the data
+        return False
+    if rec.instrument is None:
+        rec.instrument = Instrument(pid=target, name=name or target)
+        return True
+    if rec.instrument.pid is None:  # named by a subject only: the PID identifies that instrument
+        rec.instrument = Instrument(
+            pid=target, name=name or rec.instrument.name, facility=rec.instrument.facility
+        )
+        return True
+    return False  # a second instrument PID stays a relation
+
+
+def _instrument_from_subject(rec: DatasetRecord, term: SubjectTerm) -> None:
+    """ICAT+ (ESRF, ALBA, HZB) names the beamline as a subject of scheme Instrument, in any case."""
+    if rec.instrument is None and term.scheme in ("Instrument", "Beamline"):
+        rec.instrument = Instrument(pid=term.value_uri, name=term.value)
+
+
 def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
     try:
         root = parse_untrusted(payload)
@@ -213,14 +289,16 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
             if doi is None:
                 raise MappingError(oai_identifier, "identifier", f"not a DOI: {raw!r}")
             rec.doi = doi
+    if rec.doi is None:
+        _other_primary_identifier(rec, ident)
 
     for tag, attr in _SIMPLE:
         value = squash(text(kid(res, tag)))
         if value:
             setattr(rec, attr, value)
 
-    for t in kids(kid(res, "titles"), "title"):
-        value = squash(text(t))
+    for t in _items(res, "titles", "title"):
+        value = clean_line(text(t))
         if not value:
             continue
         ttype = t.get("titleType")
@@ -232,7 +310,7 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
         else:
             raise MappingError(oai_identifier, "titles", "no title (DataCite and DCAT-AP both require one)")
 
-    for d in kids(kid(res, "descriptions"), "description"):
+    for d in _items(res, "descriptions", "description"):
         value = markup_to_text(text(d).strip())
         if not value:
             continue
@@ -249,14 +327,15 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
     if not rec.descriptions and rec.comments:  # DCAT-AP needs a description; "Other" is the best there is
         rec.descriptions.append(rec.comments.pop(0))
 
-    for c in kids(kid(res, "creators"), "creator"):
+    for c in _items(res, "creators", "creator"):
         a = _agent(c, "creatorName")
-        if a:
+        if a and not is_unknown_value(a.name):  # ":unav", ":null": DataCite's "unknown", not a person
             rec.creators.append(a)
-    for c in kids(kid(res, "contributors"), "contributor"):
+    for c in _items(res, "contributors", "contributor"):
         a = _agent(c, "contributorName")
-        if a:
+        if a and not is_unknown_value(a.name):
             rec.contributors.append(a)
+    creators_from_contributors(rec)
 
     pub = kid(res, "publisher")
     if pub is not None and squash(text(pub)):
@@ -268,7 +347,7 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
     for d in kids(kid(res, "dates"), "date"):
         value = squash(text(d))
         if value:
-            rec.dates.append((d.get("dateType") or "", value))
+            _add_date(rec, d.get("dateType"), value)
 
     rt = kid(res, "resourceType")
     if rt is not None:
@@ -280,10 +359,12 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
         if not value:
             continue
         scheme, scheme_uri, value_uri = s.get("subjectScheme"), s.get("schemeURI"), s.get("valueURI")
+        scheme = subject_scheme(scheme)  # "instrument", "INSTRUMENT": one scheme
         code = s.get("classificationCode")
         if scheme or scheme_uri or value_uri or code:
             uri = value_uri if value_uri and re.match(r"^https?://\S+$", value_uri) else None
             rec.subjects.append(SubjectTerm(value, scheme, scheme_uri, uri, s.get(XML_LANG), code))
+            _instrument_from_subject(rec, rec.subjects[-1])
         else:
             rec.keywords.append(Text(value, s.get(XML_LANG)))
 
@@ -296,16 +377,19 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
         value = squash(text(r))
         if value:
             id_type = r.get("relatedIdentifierType")
-            rec.related.append(
-                Related(value, id_type, r.get("relationType"), resolve_identifier(value, id_type))
-            )
+            target = resolve_identifier(value, id_type)
+            if _instrument_link(rec, r.get("relationType"), r.get("resourceTypeGeneral"), target, None):
+                continue
+            rec.related.append(Related(value, id_type, r.get("relationType"), target))
     for item in kids(kid(res, "relatedItems"), "relatedItem"):
         rid = kid(item, "relatedItemIdentifier")
         if rid is not None and squash(text(rid)):
             value, id_type = squash(text(rid)), rid.get("relatedItemIdentifierType")
-            rec.related.append(
-                Related(value, id_type, item.get("relationType"), resolve_identifier(value, id_type))
-            )
+            target = resolve_identifier(value, id_type)
+            name = clean_line(text(kid(kid(item, "titles"), "title"))) or None
+            if _instrument_link(rec, item.get("relationType"), item.get("relatedItemType"), target, name):
+                continue
+            rec.related.append(Related(value, id_type, item.get("relationType"), target))
 
     rec.sizes = [squash(text(s)) for s in kids(kid(res, "sizes"), "size") if squash(text(s))]
     rec.formats = [squash(text(f)) for f in kids(kid(res, "formats"), "format") if squash(text(f))]
@@ -338,6 +422,8 @@ def sniff(document: Document) -> str | None:
     name = local(document)
     if name == "oai_datacite":
         return "oai_datacite"
+    if name == "resource" and document.tag.startswith("{" + OPENAIRE_NS):
+        return "oai_openaire"
     if name == "resource" and (
         "datacite.org/schema" in document.tag or kid(document, "identifier") is not None
     ):
@@ -346,5 +432,10 @@ def sniff(document: Document) -> str | None:
 
 
 FORMATS = (
-    Format("DataCite XML (kernel 3/4, bare or oai_datacite)", ("datacite", "oai_datacite"), read, sniff),
+    Format(
+        "DataCite XML (kernel 3/4, bare or oai_datacite; OpenAIRE guidelines oai_openaire)",
+        ("datacite", "oai_datacite", "oai_openaire"),
+        read,
+        sniff,
+    ),
 )

@@ -2,6 +2,7 @@
 
 Rules (the contract other stages rely on):
 - dataset IRI = ``https://doi.org/<doi>`` (normalised DOI) when the record has a DOI, else
+  ``https://hdl.handle.net/<handle>`` when its primary identifier is a Handle, else
   ``{base_iri}dataset/{source}/{quoted oai identifier}``;
 - graph IRI = ``{base_iri}graph/{source}/{quoted oai identifier}``: one named graph per record, keyed on the
   harvest identity (source + OAI identifier), never on the DOI, so a re-harvest replaces exactly one graph;
@@ -34,6 +35,23 @@ def doi_iri(doi: str) -> str:
     return "https://doi.org/" + quote(doi.lower(), safe="/:;()._-~+,=@!$&*'")
 
 
+_HANDLE_PREFIXES = re.compile(
+    r"^(?:hdl:|info:hdl/|https?://(?:hdl\.handle\.net|handle\.net)/)", re.IGNORECASE
+)
+_HANDLE = re.compile(r"^\d[\w.]*/\S+$")
+
+
+def normalise_handle(value: str) -> str | None:
+    """``hdl:20.500.1/X``, ``https://hdl.handle.net/20.500.1/X``, ``20.500.1/X`` -> ``20.500.1/X``; a DOI
+    (prefix ``10.``) is not taken for a Handle; else None."""
+    handle = _HANDLE_PREFIXES.sub("", value.strip()).strip()
+    return handle if _HANDLE.match(handle) and not handle.startswith("10.") else None
+
+
+def handle_iri(handle: str) -> str:
+    return "https://hdl.handle.net/" + quote(handle, safe="/:;()._-~+,=@!$&*'")
+
+
 def normalised_base(base_iri: str) -> str:
     """A base IRI that minted paths can be appended to: ends with ``/`` or ``#``."""
     return base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
@@ -43,9 +61,17 @@ def _key(source: str, oai_identifier: str) -> str:
     return quote(source, safe="") + "/" + quote(oai_identifier, safe="")
 
 
-def dataset_iri(doi: str | None, source: str, oai_identifier: str, base_iri: str = DEFAULT_BASE_IRI) -> str:
+def dataset_iri(
+    doi: str | None,
+    source: str,
+    oai_identifier: str,
+    base_iri: str = DEFAULT_BASE_IRI,
+    handle: str | None = None,
+) -> str:
     if doi:
         return doi_iri(doi)
+    if handle:
+        return handle_iri(handle)
     return f"{normalised_base(base_iri)}dataset/{_key(source, oai_identifier)}"
 
 

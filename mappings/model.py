@@ -177,3 +177,7 @@ class DatasetRecord:
     # distributions only with one.
     files_access_url: str | None = None
     parts: list[Part] = field(default_factory=list)
+    # A Handle given as the primary identifier (no DOI): the dataset IRI is its hdl.handle.net IRI.
+    handle: str | None = None
+    # What the reader did that a steward should know (creators taken from contributors, ...): one line each.
+    findings: list[str] = field(default_factory=list)

@@ -18,6 +18,7 @@ from mappings.errors import MappingError
 from mappings.formats import Document, Format
 from mappings.licences import classify_rights
 from mappings.model import Agent, DatasetRecord, Distribution, Related, Text
+from mappings.values import clean_line, creators_from_contributors, is_unknown_value, parse_date
 from mappings.xmlutil import XML_LANG, find_first, local, markup_to_text, squash, text
 
 DC = "http://purl.org/dc/elements/1.1/"
@@ -35,6 +36,18 @@ def _agent(name: str) -> Agent:
     return Agent(name=name, kind=kind)
 
 
+def _dates(values: list[str]) -> list[tuple[str, str]]:
+    """DC dates: "Issued: 2018-01-18", "Created: 2021-06-14" (DataCite's oai_dc) keep their type; of the
+    unlabelled ones, the first date without a time is the issue date (DSpace lists its system timestamps,
+    accessioned and available, before the issue date "1999"), else the first one."""
+    parsed = [parse_date(v) for v in values]
+    dates = [(p.label, p.value) for p in parsed if p.label]
+    plain = [p.value for p in parsed if not p.label]
+    if plain and not any(label == "Issued" for label, _ in dates):
+        dates.insert(0, ("Issued", next((d for d in plain if "T" not in d), plain[0])))
+    return dates
+
+
 def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
     try:
         root = parse_untrusted(payload)
@@ -43,6 +56,12 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
     dc = root if local(root) == "dc" else find_first(root, "dc")
     if dc is None:
         raise MappingError(oai_identifier, "dc", f"no oai_dc:dc element (root is <{local(root)}>)")
+    return read_elements(dc, source, oai_identifier)
+
+
+def read_elements(dc: etree._Element, source: str, oai_identifier: str) -> DatasetRecord:
+    """The record of the Dublin Core elements (namespace DC) that are children of `dc`; qualified DC
+    (mappings/qdc.py) reads its dcterms elements on top of it."""
     fields: dict[str, list[etree._Element]] = {}
     for el in dc:
         if isinstance(el.tag, str) and el.tag.startswith("{" + DC):
@@ -57,21 +76,18 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
         return out
 
     rec = DatasetRecord(source=source, oai_identifier=oai_identifier)
-    rec.titles = [Text(squash(v), lang) for v, lang in values("title")]
+    rec.titles = [Text(clean_line(v), lang) for v, lang in values("title")]
     if not rec.titles:
         raise MappingError(oai_identifier, "title", "no dc:title (DCAT-AP requires a title)")
     rec.descriptions = [Text(markup_to_text(v), lang) for v, lang in values("description")]
-    rec.creators = [_agent(squash(v)) for v, _ in values("creator")]
-    rec.contributors = [_agent(squash(v)) for v, _ in values("contributor")]
+    rec.creators = [_agent(squash(v)) for v, _ in values("creator") if not is_unknown_value(v)]
+    rec.contributors = [_agent(squash(v)) for v, _ in values("contributor") if not is_unknown_value(v)]
+    creators_from_contributors(rec)
     publishers = values("publisher")
     if publishers:
         rec.publisher = Agent(name=squash(publishers[0][0]), kind="organization")
     rec.keywords = [Text(squash(v), lang) for v, lang in values("subject")]
-    dates = [v.strip() for v, _ in values("date")]
-    if dates:
-        # DSpace lists its system timestamps (accessioned, available) before the issue date ("1999");
-        # a date without a time is the publication date, else the first one.
-        rec.dates.append(("Issued", next((d for d in dates if "T" not in d), dates[0])))
+    rec.dates += _dates([v for v, _ in values("date")])
     langs = values("language")
     if langs:
         rec.language = langs[0][0].strip()
@@ -99,7 +115,12 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
             rec.citations.append(v)
         elif v != oai_identifier:
             rec.alternate_ids.append((v, None))
-    for v, _ in values("relation") + values("source"):
+    sources = values("source")
+    if rec.doi is None:  # a DOI given only as the source (some repositories put the DOI in dc:source)
+        own = next((i for i, (v, _) in enumerate(sources) if iris.normalise_doi(v)), None)
+        if own is not None:
+            rec.doi = iris.normalise_doi(sources.pop(own)[0])
+    for v, _ in values("relation") + sources:
         v = v.strip()
         doi = iris.normalise_doi(v)
         target = iris.doi_iri(doi) if doi else (v if _URL.match(v) else None)

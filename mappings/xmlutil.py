@@ -54,6 +54,7 @@ _TAG = re.compile(
     r"</?(?:p|br|div|span|ul|ol|li|h[1-6]|a|em|strong|b|i|code|pre|sub|sup|table|tr|td)\b[^>]*>", re.I
 )
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,5}|#x[0-9a-fA-F]{2,4});")
+_ESCAPED_TAG = re.compile(r"&lt;/?(?:p|br|div|span|ul|ol|li|h[1-6]|a|em|strong|b|i|sub|sup)\b", re.I)
 _BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|tr|pre)>|<br\s*/?>", re.I)
 
 
@@ -62,6 +63,8 @@ def markup_to_text(value: str) -> str:
     entity-escaped HTML ("&lt;p&gt;"). Unescape once and drop the tags, keeping paragraph breaks."""
     if "&" in value and _ENTITY.search(value):  # "&lt;p&gt;", "&ldquo;peers&rdquo;": escaped twice upstream
         value = html.unescape(value)
+        if _ESCAPED_TAG.search(value):  # "&amp;lt;p&amp;gt;" in the XML: escaped once more
+            value = html.unescape(value)
     if not _TAG.search(value):
         return value
     value = _BLOCK_END.sub("\n", value)

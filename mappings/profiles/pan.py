@@ -14,6 +14,7 @@ pankg vocabulary (mappings/pankg.ttl) with schema.org and QUDT where they have t
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode
@@ -85,7 +86,9 @@ def emit(rec: DatasetRecord, ds: NamedNode, out: Out, base_iri: str) -> None:
 
 
 def _instrument(out: Out, ds: NamedNode, ins: Instrument, source: str, base_iri: str) -> None:
-    node = NamedNode(iris.entity_iri("instrument", source, ins.pid or ins.name, base_iri))
+    # An instrument with a resolvable PID (a PIDINST DOI) is that IRI; else one minted per source.
+    pid_iri = ins.pid if ins.pid and re.match(r"^https?://\S+$", ins.pid) else None
+    node = NamedNode(pid_iri or iris.entity_iri("instrument", source, ins.pid or ins.name, base_iri))
     out.add(ds, PANKG.instrument, node)
     out.add(ds, DCT.relation, node)
     out.add(node, RDF.type, PANKG.Instrument)
