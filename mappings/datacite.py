@@ -377,19 +377,19 @@ def read(payload: bytes, source: str, oai_identifier: str) -> DatasetRecord:
         value = squash(text(r))
         if value:
             id_type = r.get("relatedIdentifierType")
-            target = resolve_identifier(value, id_type)
-            if _instrument_link(rec, r.get("relationType"), r.get("resourceTypeGeneral"), target, None):
+            resolved = resolve_identifier(value, id_type)
+            if _instrument_link(rec, r.get("relationType"), r.get("resourceTypeGeneral"), resolved, None):
                 continue
-            rec.related.append(Related(value, id_type, r.get("relationType"), target))
+            rec.related.append(Related(value, id_type, r.get("relationType"), resolved))
     for item in kids(kid(res, "relatedItems"), "relatedItem"):
         rid = kid(item, "relatedItemIdentifier")
         if rid is not None and squash(text(rid)):
             value, id_type = squash(text(rid)), rid.get("relatedItemIdentifierType")
-            target = resolve_identifier(value, id_type)
+            resolved = resolve_identifier(value, id_type)
             name = clean_line(text(kid(kid(item, "titles"), "title"))) or None
-            if _instrument_link(rec, item.get("relationType"), item.get("relatedItemType"), target, name):
+            if _instrument_link(rec, item.get("relationType"), item.get("relatedItemType"), resolved, name):
                 continue
-            rec.related.append(Related(value, id_type, item.get("relationType"), target))
+            rec.related.append(Related(value, id_type, item.get("relationType"), resolved))
 
     rec.sizes = [squash(text(s)) for s in kids(kid(res, "sizes"), "size") if squash(text(s))]
     rec.formats = [squash(text(f)) for f in kids(kid(res, "formats"), "format") if squash(text(f))]

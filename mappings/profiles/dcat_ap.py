@@ -224,7 +224,7 @@ def emit(rec: DatasetRecord, ds: NamedNode, out: Out, base_iri: str) -> None:
 
 
 def _identity(out: Out, rec: DatasetRecord, ds: NamedNode) -> None:
-    out.add(ds, DCT.identifier, Literal(rec.doi or rec.oai_identifier))
+    out.add(ds, DCT.identifier, Literal(rec.doi or rec.handle or rec.oai_identifier))
     landing = iri_or_none(landing_page(rec))
     if landing is not None:
         out.add(ds, DCAT.landingPage, landing)

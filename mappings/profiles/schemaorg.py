@@ -59,7 +59,8 @@ AGENT_PROPERTIES = {"creator": SDO.creator, "contributor": SDO.contributor, "pub
 
 def emit(rec: DatasetRecord, ds: NamedNode, out: Out, base_iri: str) -> None:
     out.add(ds, RDF.type, SDO.Dataset)
-    out.add(ds, SDO.identifier, Literal(iris.doi_iri(rec.doi) if rec.doi else rec.oai_identifier))
+    pid = iris.doi_iri(rec.doi) if rec.doi else (iris.handle_iri(rec.handle) if rec.handle else None)
+    out.add(ds, SDO.identifier, Literal(pid or rec.oai_identifier))
     landing = iri_or_none(landing_page(rec))
     if landing is not None:
         out.add(ds, SDO.url, Literal(landing.value, datatype=XSD.anyURI))
