@@ -15,7 +15,7 @@ import pyoxigraph
 
 from harvesters.records import RawRecord
 from harvesters.safe_xml import parse_untrusted
-from mappings import datacite, iris, links, oai_dc, panosc, scicat
+from mappings import datacite, iris, links, oai_dc, panosc, qdc, scicat
 from mappings.errors import MappingError
 from mappings.formats import Document, Format, Reader
 from mappings.iris import DEFAULT_BASE_IRI
@@ -43,7 +43,7 @@ MAPPING_VERSION = "1.1.0"
 
 # The input format modules. Each declares its formats (`FORMATS`, see mappings/formats.py); a new format is
 # a new module named here (docs/extending.md). Sniffers are asked in this order.
-FORMAT_MODULES = (datacite, oai_dc, scicat, panosc)
+FORMAT_MODULES = (datacite, oai_dc, scicat, panosc, qdc)
 
 # Every format, once.
 REGISTERED: tuple[Format, ...] = tuple(fmt for module in FORMAT_MODULES for fmt in module.FORMATS)
