@@ -121,21 +121,31 @@ def read_elements(dc: etree._Element, source: str, oai_identifier: str) -> Datas
         if own is not None:
             rec.doi = iris.normalise_doi(sources.pop(own)[0])
     for v, _ in values("relation") + sources:
-        v = v.strip()
-        doi = iris.normalise_doi(v)
-        target = iris.doi_iri(doi) if doi else (v if _URL.match(v) else None)
-        rec.related.append(Related(v, "DOI" if doi else None, None, target))
+        rec.related.append(relation(v))
 
     for v, lang in values("rights"):
-        label = squash(v)
-        lic, access = classify_rights(label, label if _URL.match(label) else None)
-        if lic:
-            rec.licences.append(lic)
-        elif access:
-            rec.access_right = rec.access_right or access
-        else:
-            rec.rights_statements.append(Text(label, lang))
+        add_rights(rec, v, lang)
     return rec
+
+
+def relation(value: str, relation_type: str | None = None) -> Related:
+    """A DC relation (or dcterms refinement): a DOI in any form links to its DOI IRI, a URL to itself."""
+    v = value.strip()
+    doi = iris.normalise_doi(v)
+    target = iris.doi_iri(doi) if doi else (v if _URL.match(v) else None)
+    return Related(v, "DOI" if doi else None, relation_type, target)
+
+
+def add_rights(rec: DatasetRecord, value: str, lang: str | None) -> None:
+    """A DC rights statement: a licence, an access right, or kept as the statement it is."""
+    label = squash(value)
+    lic, access = classify_rights(label, label if _URL.match(label) else None)
+    if lic:
+        rec.licences.append(lic)
+    elif access:
+        rec.access_right = rec.access_right or access
+    else:
+        rec.rights_statements.append(Text(label, lang))
 
 
 def sniff(document: Document) -> str | None:

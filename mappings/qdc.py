@@ -23,9 +23,8 @@ from harvesters.safe_xml import parse_untrusted
 from mappings import iris
 from mappings.errors import MappingError
 from mappings.formats import Document, Format
-from mappings.licences import classify_rights
-from mappings.model import Agent, DatasetRecord, Geo, Instrument, Parameter, Related, SubjectTerm, Text
-from mappings.oai_dc import read_elements
+from mappings.model import Agent, DatasetRecord, Geo, Instrument, Parameter, SubjectTerm, Text
+from mappings.oai_dc import add_rights, read_elements, relation
 from mappings.values import clean_line, parse_date
 from mappings.xmlutil import XML_LANG, local, markup_to_text, squash, text
 
@@ -102,23 +101,16 @@ def _terms(qdc: etree._Element, rec: DatasetRecord) -> None:
             parsed = parse_date(value)
             rec.dates.append(("Collected", parsed.value))
         elif name in _RELATION_TERMS:
-            doi = iris.normalise_doi(value)
-            target = iris.doi_iri(doi) if doi else (value if _URL.match(value) else None)
-            if target is not None and target == own:  # ICAT references the investigation's own DOI
+            related = relation(value, _RELATION_TERMS[name] or None)
+            if related.target is not None and related.target == own:  # ICAT references its own DOI
                 continue
-            rec.related.append(Related(value, "DOI" if doi else None, _RELATION_TERMS[name] or None, target))
+            rec.related.append(related)
         elif name == "abstract":
             rec.descriptions.append(Text(markup_to_text(value), lang))
         elif name == "alternative":
             rec.alt_titles.append(Text(clean_line(value), lang))
         elif name in ("license", "accessRights", "rights"):
-            lic, access = classify_rights(squash(value), value if _URL.match(value) else None)
-            if lic:
-                rec.licences.append(lic)
-            elif access:
-                rec.access_right = rec.access_right or access
-            else:
-                rec.rights_statements.append(Text(squash(value), lang))
+            add_rights(rec, value, lang)
         elif name == "spatial":
             rec.geo.append(Geo(place=squash(value)))
         elif name == "bibliographicCitation":
